@@ -1,0 +1,103 @@
+"""One set-up call for every notebook: language, seeds, threads, figure style, Korean font.
+
+    import nnbook
+    nnbook.setup(lang="ko")      # the only line that differs between a chapter's twins
+
+After it, `nnbook.tr(ko=..., en=...)` picks the text of the notebook's language, so figure
+labels drawn by nnbook come out in Korean or English.
+"""
+import importlib.util
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["setup", "tr", "get_lang", "seed_everything", "korean_font_path"]
+
+LANGUAGES = ("ko", "en")
+_state = {"lang": "en"}
+
+
+def get_lang():
+    """The language set by `setup`: "ko" or "en"."""
+    return _state["lang"]
+
+
+def set_lang(lang):
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
+    _state["lang"] = lang
+
+
+def tr(ko, en):
+    """The Korean or the English text, whichever the notebook's language is."""
+    return ko if _state["lang"] == "ko" else en
+
+
+def seed_everything(seed=0):
+    """Seed Python's, NumPy's and (if installed) PyTorch's random generators."""
+    random.seed(seed)
+    np.random.seed(seed)
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.manual_seed(seed)
+
+
+def korean_font_path():
+    """Path of NanumGothic (OFL), shipped inside the koreanize-matplotlib package.
+
+    The package's own import pulls in `distutils` (gone in Python 3.12), so we only read its
+    font file and never import it.
+    """
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for root in spec.submodule_search_locations:
+        for path in sorted(Path(root).rglob("NanumGothic*.ttf")):
+            if path.stem == "NanumGothic":
+                return path
+    return None
+
+
+def _setup_matplotlib():
+    import matplotlib
+    from matplotlib import font_manager
+
+    font = korean_font_path()
+    family = ["DejaVu Sans"]
+    if font is not None:
+        font_manager.fontManager.addfont(str(font))
+        family = [font_manager.FontProperties(fname=str(font)).get_name(), "DejaVu Sans"]
+    matplotlib.rcParams.update({
+        "font.family": family,
+        "axes.unicode_minus": False,   # NanumGothic has no U+2212 minus sign
+        "figure.dpi": 80,
+        "savefig.dpi": 80,
+        "figure.figsize": (6.4, 3.6),
+        "axes.grid": False,
+        "image.cmap": "viridis",
+        "svg.hashsalt": "nnbook",
+    })
+
+
+def setup(lang="en", seed=0, threads=2):
+    """Prepare a notebook: language of labels, seeds, PyTorch threads, figure style, font.
+
+    lang: "ko" or "en". seed: for Python, NumPy and PyTorch. threads: PyTorch CPU threads,
+    fixed so that re-running a notebook reproduces its numbers.
+    """
+    set_lang(lang)
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    seed_everything(seed)
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:
+        torch.set_num_threads(threads)
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    _setup_matplotlib()
+    return None

@@ -1,0 +1,2 @@
+"""CNN layers: placeholder until issue 3 lands."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""RNN/LSTM layers: placeholder until issue 4 lands."""
+__all__ = []
