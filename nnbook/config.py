@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["setup", "tr", "get_lang", "seed_everything", "korean_font_path"]
+__all__ = ["setup", "tr", "get_lang", "seed_everything", "korean_font_path", "fmt_time"]
 
 LANGUAGES = ("ko", "en")
 _state = {"lang": "en"}
@@ -101,3 +101,12 @@ def setup(lang="en", seed=0, threads=2):
         torch.use_deterministic_algorithms(True, warn_only=True)
     _setup_matplotlib()
     return None
+
+
+def fmt_time(seconds):
+    """A timing as the book prints it, e.g. '[time: 3.2 s]'.
+
+    Timings differ from run to run, so nbval's sanitize file (tests/sanitize.cfg) masks exactly
+    this form; every other number a cell prints is compared.
+    """
+    return f"[time: {seconds:.1f} s]"

@@ -1,0 +1,74 @@
+"""The glossary: one Korean rendering per concept, kept in `glossary.yml` beside this file.
+
+    python -m nnbook.glossary > chapters/glossary.md     # re-render the glossary page
+
+`rejected_uses(text)` lists the rejected variants a Korean text uses; the tests run it over every
+Korean notebook and over nnbook's own Korean labels.
+"""
+import re
+from pathlib import Path
+
+import yaml
+
+__all__ = ["load_glossary", "rejected_uses", "render_page", "term_anchor"]
+
+CHAPTERS = {1: "01_cnn_theory", 2: "02_cnn_code", 3: "03_rnn_theory", 4: "04_rnn_code",
+            5: "05_lstm_theory", 6: "06_lstm_code"}
+
+
+def load_glossary():
+    """The entries as a list of dicts with keys en, ko, chapter, rejected."""
+    entries = yaml.safe_load((Path(__file__).with_name("glossary.yml")).read_text(encoding="utf-8"))
+    for e in entries:
+        if not {"en", "ko", "chapter", "rejected"} <= set(e):
+            raise ValueError(f"glossary entry {e} lacks one of en, ko, chapter, rejected")
+    return entries
+
+
+def term_anchor(en):
+    """The anchor of a term on the glossary page, e.g. 'hidden state' -> 'term-hidden-state'."""
+    return "term-" + re.sub(r"[^a-z0-9]+", "-", en.lower()).strip("-")
+
+
+def rejected_uses(text, entries=None):
+    """[(variant, accepted Korean term)] for every rejected variant found in `text`."""
+    entries = entries if entries is not None else load_glossary()
+    found = []
+    for e in entries:
+        for variant in e["rejected"]:
+            if variant in text:
+                found.append((variant, e["ko"]))
+    return found
+
+
+def render_page(entries=None, chapters_dir=Path("chapters")):
+    """The Markdown of chapters/glossary.md: a table, one row per term, with anchors.
+
+    Chapters that exist under `chapters_dir` are linked; the others are named only.
+    """
+    entries = entries if entries is not None else load_glossary()
+    lines = [
+        "# 용어집 · Glossary",
+        "",
+        "이 책은 용어마다 한국어 번역어를 하나만 쓴다. "
+        "This book uses exactly one Korean rendering for every term.",
+        "",
+        "| 한국어 | English | 처음 나오는 장 · Introduced in | 쓰지 않는 말 · Not used |",
+        "|---|---|---|---|",
+    ]
+    for e in sorted(entries, key=lambda e: (e["chapter"], e["en"].lower())):
+        name = CHAPTERS[e["chapter"]]
+        ko, en = f"{e['chapter']}장", f"Ch. {e['chapter']}"
+        if (chapters_dir / "ko" / f"{name}.ipynb").exists():
+            ko = f"[{ko}](ko/{name}.ipynb)"
+        if (chapters_dir / "en" / f"{name}.ipynb").exists():
+            en = f"[{en}](en/{name}.ipynb)"
+        where = f"{ko} · {en}"
+        lines.append(f"| <span id=\"{term_anchor(e['en'])}\"></span>**{e['ko']}** | {e['en']} | "
+                     f"{where} | {', '.join(e['rejected'])} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render_page(), end="")

@@ -1,0 +1,54 @@
+"""nnbook.setup: language, seeds, Korean font, no glyph warnings."""
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import nnbook  # noqa: E402
+from nnbook.config import korean_font_path  # noqa: E402
+
+
+def test_language_switch_and_tr():
+    nnbook.setup(lang="ko")
+    assert nnbook.get_lang() == "ko" and nnbook.tr("가", "a") == "가"
+    nnbook.setup(lang="en")
+    assert nnbook.tr("가", "a") == "a"
+    with pytest.raises(ValueError, match="lang"):
+        nnbook.setup(lang="fr")
+
+
+def test_seeds_make_runs_repeat():
+    import torch
+
+    nnbook.setup(lang="en", seed=3)
+    a = (np.random.rand(3), torch.rand(3))
+    nnbook.setup(lang="en", seed=3)
+    b = (np.random.rand(3), torch.rand(3))
+    assert np.array_equal(a[0], b[0]) and torch.equal(a[1], b[1])
+    assert torch.get_num_threads() == 2
+
+
+def test_korean_font_ships_and_renders_without_glyph_warnings():
+    assert korean_font_path() is not None and korean_font_path().name == "NanumGothic.ttf"
+    nnbook.setup(lang="ko")
+    assert matplotlib.rcParams["axes.unicode_minus"] is False
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig, ax = plt.subplots()
+        ax.set_title("합성곱 신경망 −1 -1")
+        ax.plot([-1, 1])
+        fig.canvas.draw()
+        plt.close(fig)
+
+
+def test_fmt_time_matches_the_sanitize_pattern():
+    import re
+    from pathlib import Path
+
+    cfg = (Path(__file__).parent / "sanitize.cfg").read_text()
+    pattern = re.search(r"regex: (\\\[time.*)", cfg).group(1)
+    assert re.fullmatch(pattern, nnbook.fmt_time(3.14159)) and nnbook.fmt_time(3.14159) == "[time: 3.1 s]"
