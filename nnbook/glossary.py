@@ -42,31 +42,38 @@ def rejected_uses(text, entries=None):
 
 
 def render_page(entries=None, chapters_dir=Path("chapters")):
-    """The Markdown of chapters/glossary.md: a table, one row per term, with anchors.
+    """The Markdown of chapters/glossary.md: one labelled entry per term, grouped by chapter.
 
-    Chapters that exist under `chapters_dir` are linked; the others are named only.
+    Each term has the target `term-<english>` (see `term_anchor`), so a chapter links to it as
+    `[합성곱](../glossary.md#term-convolution)`. Chapters that exist under `chapters_dir` are
+    linked; the others are named only.
     """
     entries = entries if entries is not None else load_glossary()
     lines = [
         "# 용어집 · Glossary",
         "",
-        "이 책은 용어마다 한국어 번역어를 하나만 쓴다. "
-        "This book uses exactly one Korean rendering for every term.",
+        "이 책은 용어마다 한국어 번역어를 하나만 쓴다. 아래 목록은 각 용어의 한국어 번역어, 영어 용어, "
+        "처음 나오는 장, 그리고 이 책이 쓰지 않는 다른 번역어다.",
         "",
-        "| 한국어 | English | 처음 나오는 장 · Introduced in | 쓰지 않는 말 · Not used |",
-        "|---|---|---|---|",
+        "This book uses exactly one Korean rendering for every term. Each entry gives the Korean "
+        "term, the English term, the chapter that introduces it, and the variants the book does not use.",
+        "",
     ]
-    for e in sorted(entries, key=lambda e: (e["chapter"], e["en"].lower())):
-        name = CHAPTERS[e["chapter"]]
-        ko, en = f"{e['chapter']}장", f"Ch. {e['chapter']}"
+    titles = {1: ("합성곱 신경망 이론", "CNN theory"), 2: ("합성곱 신경망 코드", "CNN code"),
+              3: ("순환 신경망 이론", "RNN theory"), 4: ("순환 신경망 코드", "RNN code"),
+              5: ("장단기 메모리 이론", "LSTM theory"), 6: ("장단기 메모리 코드", "LSTM code")}
+    for chapter in sorted({e["chapter"] for e in entries}):
+        name = CHAPTERS[chapter]
+        ko_title, en_title = titles[chapter]
+        ko, en = f"{chapter}장 {ko_title}", f"Ch. {chapter} {en_title}"
         if (chapters_dir / "ko" / f"{name}.ipynb").exists():
             ko = f"[{ko}](ko/{name}.ipynb)"
         if (chapters_dir / "en" / f"{name}.ipynb").exists():
             en = f"[{en}](en/{name}.ipynb)"
-        where = f"{ko} · {en}"
-        lines.append(f"| <span id=\"{term_anchor(e['en'])}\"></span>**{e['ko']}** | {e['en']} | "
-                     f"{where} | {', '.join(e['rejected'])} |")
-    lines.append("")
+        lines += [f"## {ko} · {en}", ""]
+        for e in sorted((e for e in entries if e["chapter"] == chapter), key=lambda e: e["en"].lower()):
+            not_used = f" — 쓰지 않는 말 · not used: {', '.join(e['rejected'])}" if e["rejected"] else ""
+            lines += [f"({term_anchor(e['en'])})=", f"**{e['ko']}** · {e['en']}{not_used}", ""]
     return "\n".join(lines)
 
 
