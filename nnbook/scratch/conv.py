@@ -1,0 +1,189 @@
+"""2-D convolution (cross-correlation, as in PyTorch), forward and backward.
+
+Two versions of the same layer:
+- `conv2d_forward_naive` / `conv2d_backward_naive`: the definition written as loops, to read first;
+- `conv2d_forward` / `conv2d_backward`: the fast version (strided windows + one matrix product),
+  which the layers and the training code use. The tests check that both give PyTorch's answer.
+"""
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ._checks import as_float_arrays, check_ndim, pair
+
+__all__ = [
+    "conv_output_size",
+    "conv2d_forward_naive", "conv2d_backward_naive",
+    "conv2d_forward", "conv2d_backward",
+]
+
+
+def conv_output_size(H, K, S=1, P=0):
+    """Output length of a convolution or pooling along one axis: floor((H + 2P - K) / S) + 1.
+
+    H: input length, K: kernel length, S: stride (>= 1), P: zero padding on each side (>= 0).
+    Raises ValueError when the kernel does not fit into the padded input (output length < 1).
+    """
+    for name, v, lo in (("H", H, 1), ("K", K, 1), ("S", S, 1), ("P", P, 0)):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+            raise ValueError(f"conv_output_size: {name} must be an int, got {v!r}")
+        if v < lo:
+            raise ValueError(f"conv_output_size: {name} must be at least {lo}, got {v}")
+    out = (H + 2 * P - K) // S + 1
+    if out < 1:
+        raise ValueError(
+            f"conv_output_size: kernel {K} is larger than the padded input {H} + 2*{P} = {H + 2 * P}")
+    return int(out)
+
+
+def _check_conv_args(fn, x, w, b, stride, padding):
+    """Validate and normalise conv arguments; returns x, w, b (one float dtype), (sh, sw), (ph, pw), (Ho, Wo)."""
+    x, w, b = as_float_arrays(fn, x, w, b)
+    check_ndim(fn, "x", x, 4, "(N, C, H, W)")
+    check_ndim(fn, "w", w, 4, "(F, C, KH, KW)")
+    N, C, H, W = x.shape
+    F, Cw, KH, KW = w.shape
+    if C != Cw:
+        raise ValueError(f"{fn}: x has {C} channels but w expects {Cw}")
+    if b.shape != (F,):
+        raise ValueError(f"{fn}: b must have shape ({F},), one bias per filter, got {b.shape}")
+    sh, sw = pair(fn, "stride", stride, 1)
+    ph, pw = pair(fn, "padding", padding, 0)
+    for axis, n, k, p in (("height", H, KH, ph), ("width", W, KW, pw)):
+        if k > n + 2 * p:
+            raise ValueError(f"{fn}: kernel {axis} {k} is larger than the padded input {axis} "
+                             f"{n} + 2*{p} = {n + 2 * p}")
+    Ho = (H + 2 * ph - KH) // sh + 1
+    Wo = (W + 2 * pw - KW) // sw + 1
+    return x, w, b, (sh, sw), (ph, pw), (Ho, Wo)
+
+
+def _pad(x, ph, pw):
+    """x: (N, C, H, W) -> (N, C, H + 2ph, W + 2pw), zeros around (no copy when there is no padding)."""
+    if ph == 0 and pw == 0:
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+
+
+# ---------------------------------------------------------------- the definition, as loops
+def conv2d_forward_naive(x, w, b, stride=1, padding=0):
+    """Convolution by its definition, four nested loops (slow; for reading and for tests).
+
+    out[n, f, i, j] = b[f] + sum_{c, u, v} w[f, c, u, v] * x_pad[n, c, i*sh + u, j*sw + v]
+
+    x: (N, C, H, W), w: (F, C, KH, KW), b: (F,); stride, padding: int or (vertical, horizontal).
+    Returns out: (N, F, Ho, Wo) and cache = (x, w, b, stride, padding) for `conv2d_backward_naive`.
+    """
+    x, w, b, (sh, sw), (ph, pw), (Ho, Wo) = _check_conv_args("conv2d_forward_naive", x, w, b, stride, padding)
+    N, F = x.shape[0], w.shape[0]
+    KH, KW = w.shape[2:]
+    xp = _pad(x, ph, pw)
+    out = np.zeros((N, F, Ho, Wo), dtype=x.dtype)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    window = xp[n, :, i * sh:i * sh + KH, j * sw:j * sw + KW]   # (C, KH, KW)
+                    out[n, f, i, j] = np.sum(window * w[f]) + b[f]
+    return out, (x, w, b, (sh, sw), (ph, pw))
+
+
+def conv2d_backward_naive(dout, cache):
+    """Backward pass of `conv2d_forward_naive`, with the same loops.
+
+    Every output pixel out[n, f, i, j] used one window of x_pad and the whole filter w[f], so its
+    gradient dout[n, f, i, j] flows back to exactly that window (dx) and that filter (dw).
+    dout: (N, F, Ho, Wo). Returns dx: (N, C, H, W), dw: (F, C, KH, KW), db: (F,).
+    """
+    x, w, b, (sh, sw), (ph, pw) = cache
+    N, F = x.shape[0], w.shape[0]
+    KH, KW = w.shape[2:]
+    Ho, Wo = dout.shape[2:]
+    xp = _pad(x, ph, pw)
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for n in range(N):
+        for f in range(F):
+            for i in range(Ho):
+                for j in range(Wo):
+                    g = dout[n, f, i, j]
+                    dxp[n, :, i * sh:i * sh + KH, j * sw:j * sw + KW] += g * w[f]
+                    dw[f] += g * xp[n, :, i * sh:i * sh + KH, j * sw:j * sw + KW]
+    db = dout.sum(axis=(0, 2, 3)).astype(w.dtype)
+    dx = dxp[:, :, ph:ph + x.shape[2], pw:pw + x.shape[3]]
+    return dx, dw, db
+
+
+# ---------------------------------------------------------------- the fast version
+def _windows(xp, KH, KW, sh, sw, Ho, Wo):
+    """All kernel windows of xp as a read-only strided view, without copying.
+
+    xp: (N, C, Hp, Wp) -> view (N, C, KH, KW, Ho, Wo) with view[n, c, u, v, i, j] = xp[n, c, i*sh + u, j*sw + v].
+    Moving one step in u (or i) moves one row (or sh rows) in memory, so only the strides change.
+    """
+    sN, sC, sH, sW = xp.strides
+    N, C = xp.shape[:2]
+    return as_strided(xp, shape=(N, C, KH, KW, Ho, Wo),
+                      strides=(sN, sC, sH, sW, sH * sh, sW * sw), writeable=False)
+
+
+def conv2d_forward(x, w, b, stride=1, padding=0):
+    """Fast convolution: strided windows of x, then one (batched) matrix product with the filters.
+
+    x: (N, C, H, W), w: (F, C, KH, KW), b: (F,); stride, padding: int or (vertical, horizontal).
+    Returns out: (N, F, Ho, Wo), Ho = floor((H + 2*ph - KH) / sh) + 1 (same for Wo), and a cache
+    for `conv2d_backward`.
+
+    The trick. The slow, obvious version (`conv2d_forward_naive`) loops over every output pixel
+    and multiplies one window by one filter. Here `as_strided` gives all windows at once as a view
+    of shape (N, C, KH, KW, Ho, Wo) - no data is copied, only the strides change. Reshaping it to
+    cols: (N, C*KH*KW, Ho*Wo) copies each window value into place in one C loop (this is
+    "im2col", without the Python loops of the textbook version), and then
+        out[n] = w.reshape(F, C*KH*KW) @ cols[n]        # (F, Ho*Wo), already in (N, F, H, W) order
+    is one matrix product per batch (np.matmul runs them all as BLAS GEMMs). No transpose of the
+    output is needed, because cols keeps pixels last.
+    """
+    x, w, b, (sh, sw), (ph, pw), (Ho, Wo) = _check_conv_args("conv2d_forward", x, w, b, stride, padding)
+    N, C, H, W = x.shape
+    F, _, KH, KW = w.shape
+    xp = _pad(x, ph, pw)
+    cols = _windows(xp, KH, KW, sh, sw, Ho, Wo).reshape(N, C * KH * KW, Ho * Wo)   # im2col, one copy
+    out = np.matmul(w.reshape(F, C * KH * KW), cols)                                   # (N, F, Ho*Wo)
+    out += b[:, None]
+    cache = (x.shape, w, cols, (sh, sw), (ph, pw))
+    return out.reshape(N, F, Ho, Wo), cache
+
+
+def conv2d_backward(dout, cache):
+    """Backward pass of `conv2d_forward`: dout: (N, F, Ho, Wo) -> dx: (N, C, H, W), dw: (F, C, KH, KW), db: (F,).
+
+    With out[n] = W2 @ cols[n] (W2 = w as an (F, C*KH*KW) matrix) the gradients are matrix products:
+        dw = sum_n dout[n] @ cols[n].T        db = sum of dout over n, i, j
+        dcols[n] = W2.T @ dout[n]             # gradient of every window copy
+    and dx gathers dcols back ("col2im"): each input pixel sits in several windows, so its
+    gradient is a sum. The slow version adds window by window, a loop over N*Ho*Wo pixels; here
+    the loop runs over the KH*KW kernel offsets (u, v) only, and each step adds a whole strided
+    slice dx_pad[:, :, u::sh, v::sw] += dcols[:, :, u, v] for all images, channels and pixels at once.
+    """
+    x_shape, w, cols, (sh, sw), (ph, pw) = cache
+    N, C, H, W = x_shape
+    F, _, KH, KW = w.shape
+    dout = np.asarray(dout)
+    check_ndim("conv2d_backward", "dout", dout, 4, "(N, F, Ho, Wo)")
+    Ho, Wo = dout.shape[2:]
+    if dout.shape[:2] != (N, F) or Ho * Wo != cols.shape[2]:
+        raise ValueError(f"conv2d_backward: dout has shape {dout.shape}, but the forward output had "
+                         f"{N} images, {F} filters and {cols.shape[2]} pixels")
+    dout = dout.astype(w.dtype, copy=False)
+    d2 = dout.reshape(N, F, Ho * Wo)
+    w2 = w.reshape(F, C * KH * KW)
+
+    db = d2.sum(axis=(0, 2))
+    dw = np.matmul(d2, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    dcols = np.matmul(w2.T, d2).reshape(N, C, KH, KW, Ho, Wo)
+
+    dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=w.dtype)
+    for u in range(KH):
+        for v in range(KW):
+            dxp[:, :, u:u + sh * Ho:sh, v:v + sw * Wo:sw] += dcols[:, :, u, v]
+    dx = dxp[:, :, ph:ph + H, pw:pw + W]
+    return dx, dw, db

@@ -1,0 +1,88 @@
+"""A small LeNet-like CNN for the 8x8 digits, built and trained with nnbook.scratch only (NumPy).
+
+Chapter 2 calls `train_digits_cnn` on the arrays of `nnbook.data.load_digits_split()`, and
+`build_digits_cnn` + `load_torch_state_dict` to show that the NumPy net and the same net in
+PyTorch give the same outputs.
+"""
+import time
+
+import numpy as np
+
+from .layers import Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential
+from .optim import Adam
+
+__all__ = ["build_digits_cnn", "train_digits_cnn"]
+
+
+def build_digits_cnn(channels=(16, 32), hidden=(120, 84), n_classes=10, in_channels=1, image_size=8,
+                     seed=0, dtype=np.float32):
+    """conv3x3(pad 1) - ReLU - maxpool2 - conv3x3(pad 1) - ReLU - maxpool2 - fc - ReLU - fc - ReLU - fc.
+
+    The LeNet-5 pattern (conv-pool-conv-pool-fc-fc-fc) adapted to 1x8x8 images: the padded 3x3
+    convolutions keep the size, each pooling halves it (8 -> 4 -> 2).
+    channels: (c1, c2) filters of the two convolutions; hidden: (h1, h2) units of the first two
+    fully connected layers. x: (N, in_channels, image_size, image_size) -> logits (N, n_classes).
+    The same net in PyTorch (same layer order, so `load_torch_state_dict` can copy its weights):
+        nn.Sequential(nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                      nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                      nn.Linear(c2 * 2 * 2, h1), nn.ReLU(), nn.Linear(h1, h2), nn.ReLU(),
+                      nn.Linear(h2, n_classes))
+    """
+    rng = np.random.default_rng(seed)
+    c1, c2 = channels
+    h1, h2 = hidden
+    side = image_size // 2 // 2
+    if side < 1:
+        raise ValueError(f"build_digits_cnn: image_size {image_size} is too small for two 2x2 poolings")
+    return Sequential(
+        Conv2d(in_channels, c1, 3, padding=1, rng=rng, dtype=dtype), ReLU(), MaxPool2d(2),
+        Conv2d(c1, c2, 3, padding=1, rng=rng, dtype=dtype), ReLU(), MaxPool2d(2),
+        Flatten(),
+        Linear(c2 * side * side, h1, rng=rng, dtype=dtype), ReLU(),
+        Linear(h1, h2, rng=rng, dtype=dtype), ReLU(),
+        Linear(h2, n_classes, rng=rng, dtype=dtype),
+    )
+
+
+def train_digits_cnn(X_train, y_train, X_test, y_test, epochs=15, batch_size=32, lr=2e-3, seed=0,
+                     model=None, verbose=False):
+    """Train a CNN on image arrays with mini-batch Adam; NumPy only, deterministic given seed.
+
+    X_train, X_test: (N, 1, 8, 8) float (float32 is fastest); y_train, y_test: (N,) int labels.
+    model: a Sequential to train (default: `build_digits_cnn(seed=seed)`); the batches are shuffled
+    with np.random.default_rng(seed). verbose: print one line per epoch.
+    Returns dict(model=..., history=[dict(epoch, loss, train_accuracy, test_accuracy) per epoch],
+    test_accuracy=float, seconds=float (training time, wall clock)).
+    """
+    X_train, X_test = np.asarray(X_train), np.asarray(X_test)
+    y_train, y_test = np.asarray(y_train), np.asarray(y_test)
+    if X_train.shape[0] != y_train.shape[0] or X_test.shape[0] != y_test.shape[0]:
+        raise ValueError(f"train_digits_cnn: {X_train.shape[0]} training images but {y_train.shape[0]} labels, "
+                         f"{X_test.shape[0]} test images but {y_test.shape[0]} labels")
+    rng = np.random.default_rng(seed)
+    if model is None:
+        model = build_digits_cnn(in_channels=X_train.shape[1], image_size=X_train.shape[2], seed=seed,
+                                 dtype=X_train.dtype if X_train.dtype == np.float64 else np.float32)
+    dtype = model.params["0.W"].dtype if "0.W" in model.params else X_train.dtype
+    X_train, X_test = X_train.astype(dtype, copy=False), X_test.astype(dtype, copy=False)
+    optimizer = Adam(lr=lr)
+    history = []
+    start = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(len(X_train))
+        losses = []
+        for i in range(0, len(order), batch_size):
+            idx = order[i:i + batch_size]
+            grads = model.gradient(X_train[idx], y_train[idx])
+            optimizer.update(model.params, grads)
+            losses.append(model.last_loss * len(idx))
+        record = dict(epoch=epoch, loss=float(np.sum(losses) / len(order)),
+                      train_accuracy=model.accuracy(X_train, y_train),
+                      test_accuracy=model.accuracy(X_test, y_test))
+        history.append(record)
+        if verbose:
+            print(f"epoch {epoch:2d}  loss {record['loss']:.4f}  train acc {record['train_accuracy']:.4f}  "
+                  f"test acc {record['test_accuracy']:.4f}")
+    seconds = time.perf_counter() - start
+    return dict(model=model, history=history, test_accuracy=history[-1]["test_accuracy"] if history
+                else model.accuracy(X_test, y_test), seconds=seconds)

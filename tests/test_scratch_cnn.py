@@ -1,0 +1,443 @@
+"""nnbook.scratch CNN layers against PyTorch (the oracle), numerical gradients, and bad input.
+
+Every forward and backward is compared with torch.nn.functional under autograd in float64:
+relative error (CS231n's rel_error) below 1e-9.
+"""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import nnbook.scratch as S
+from nnbook.scratch import gradcheck, rel_error
+
+TOL = 1e-9          # against PyTorch, float64
+NUM_TOL = 1e-6      # against centred differences (eps 1e-6), whose own error is about 1e-9 to 1e-7
+torch.set_num_threads(1)
+
+
+def t64(a, grad=True):
+    return torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=grad)
+
+
+def conv_case(rng, N, C, H, W, Fn, KH, KW):
+    x = rng.standard_normal((N, C, H, W))
+    w = rng.standard_normal((Fn, C, KH, KW))
+    b = rng.standard_normal(Fn)
+    return x, w, b
+
+
+def check_conv_against_torch(x, w, b, stride, padding, forward=S.conv2d_forward, backward=S.conv2d_backward):
+    out, cache = forward(x, w, b, stride=stride, padding=padding)
+    tx, tw, tb = t64(x), t64(w), t64(b)
+    tout = F.conv2d(tx, tw, tb, stride=stride, padding=padding)
+    assert out.shape == tuple(tout.shape)
+    assert rel_error(out, tout.detach().numpy()) < TOL
+    dout = np.random.default_rng(1).standard_normal(out.shape)
+    tout.backward(torch.tensor(dout))
+    dx, dw, db = backward(dout, cache)
+    assert dx.shape == x.shape and dw.shape == w.shape and db.shape == b.shape
+    assert rel_error(dx, tx.grad.numpy()) < TOL
+    assert rel_error(dw, tw.grad.numpy()) < TOL
+    assert rel_error(db, tb.grad.numpy()) < TOL
+
+
+# ---------------------------------------------------------------- convolution
+CONV_CASES = [
+    # (N, C, H, W), (F, KH, KW), stride, padding
+    ((2, 3, 7, 7), (4, 3, 3), 1, 0),
+    ((2, 3, 8, 6), (5, 3, 2), 1, 1),
+    ((3, 2, 9, 10), (4, 2, 5), 2, 1),
+    ((1, 1, 6, 6), (2, 3, 3), 3, 2),
+    ((2, 4, 5, 11), (3, 1, 4), (1, 2), (2, 0)),
+    ((2, 2, 10, 7), (3, 4, 2), (3, 1), (0, 1)),
+    ((1, 3, 4, 4), (2, 4, 4), 1, 0),          # kernel as large as the input: 1x1 output
+    ((2, 1, 5, 5), (1, 6, 6), 1, 1),          # kernel fits only thanks to padding
+]
+
+
+@pytest.mark.parametrize("xshape, wshape, stride, padding", CONV_CASES)
+def test_conv2d_matches_torch(xshape, wshape, stride, padding):
+    rng = np.random.default_rng(0)
+    N, C, H, W = xshape
+    Fn, KH, KW = wshape
+    x, w, b = conv_case(rng, N, C, H, W, Fn, KH, KW)
+    check_conv_against_torch(x, w, b, stride, padding)
+
+
+@pytest.mark.parametrize("xshape, wshape, stride, padding", CONV_CASES[:5])
+def test_conv2d_naive_matches_torch(xshape, wshape, stride, padding):
+    rng = np.random.default_rng(0)
+    N, C, H, W = xshape
+    Fn, KH, KW = wshape
+    x, w, b = conv_case(rng, N, C, H, W, Fn, KH, KW)
+    check_conv_against_torch(x, w, b, stride, padding, S.conv2d_forward_naive, S.conv2d_backward_naive)
+
+
+@st.composite
+def conv_shapes(draw):
+    N = draw(st.integers(1, 3))
+    C = draw(st.integers(1, 4))
+    Fn = draw(st.integers(1, 4))
+    KH, KW = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    ph, pw = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    H = draw(st.integers(max(1, KH - 2 * ph), 10))
+    W = draw(st.integers(max(1, KW - 2 * pw), 10))
+    return (N, C, H, W), (Fn, KH, KW), (sh, sw), (ph, pw), draw(st.integers(0, 2**32 - 1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(conv_shapes())
+def test_conv2d_property_matches_torch(case):
+    (N, C, H, W), (Fn, KH, KW), stride, padding, seed = case
+    x, w, b = conv_case(np.random.default_rng(seed), N, C, H, W, Fn, KH, KW)
+    check_conv_against_torch(x, w, b, stride, padding)
+
+
+def test_conv2d_numerical_gradient():
+    rng = np.random.default_rng(3)
+    x, w, b = conv_case(rng, 2, 2, 5, 4, 3, 3, 2)
+    out, cache = S.conv2d_forward(x, w, b, stride=(2, 1), padding=1)
+    dout = rng.standard_normal(out.shape)
+    dx, dw, db = S.conv2d_backward(dout, cache)
+    f = lambda: S.conv2d_forward(x, w, b, stride=(2, 1), padding=1)[0]  # noqa: E731
+    assert gradcheck(f, x, dx, dout=dout) < NUM_TOL
+    assert gradcheck(f, w, dw, dout=dout) < NUM_TOL
+    assert gradcheck(f, b, db, dout=dout) < NUM_TOL
+
+
+def test_conv2d_naive_equals_fast():
+    rng = np.random.default_rng(4)
+    x, w, b = conv_case(rng, 2, 3, 9, 8, 4, 3, 2)
+    slow, _ = S.conv2d_forward_naive(x, w, b, stride=2, padding=1)
+    fast, _ = S.conv2d_forward(x, w, b, stride=2, padding=1)
+    assert rel_error(slow, fast) < TOL
+
+
+def test_conv_output_size():
+    assert S.conv_output_size(8, 3, 1, 1) == 8
+    assert S.conv_output_size(32, 5, 1, 0) == 28
+    assert S.conv_output_size(7, 3, 2, 0) == 3
+    assert S.conv_output_size(8, 3, 2, 1) == 4           # floor((8 + 2 - 3) / 2) + 1
+    with pytest.raises(ValueError, match="larger than the padded input"):
+        S.conv_output_size(3, 5, 1, 0)
+    with pytest.raises(ValueError, match="S must be at least 1"):
+        S.conv_output_size(8, 3, 0, 0)
+    with pytest.raises(ValueError, match="P must be at least 0"):
+        S.conv_output_size(8, 3, 1, -1)
+
+
+# ---------------------------------------------------------------- pooling
+POOL_CASES = [
+    ((2, 3, 8, 8), 2, None),
+    ((2, 2, 7, 9), 3, 2),
+    ((1, 3, 6, 7), (2, 3), (1, 2)),
+    ((2, 1, 5, 5), 2, 1),                     # overlapping windows
+    ((1, 2, 4, 6), (4, 1), None),
+]
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+@pytest.mark.parametrize("xshape, kernel, stride", POOL_CASES)
+def test_pool_matches_torch(kind, xshape, kernel, stride):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(xshape)
+    fwd, bwd, tfn = {"max": (S.max_pool2d_forward, S.max_pool2d_backward, F.max_pool2d),
+                     "avg": (S.avg_pool2d_forward, S.avg_pool2d_backward, F.avg_pool2d)}[kind]
+    out, cache = fwd(x, kernel, stride)
+    tx = t64(x)
+    tout = tfn(tx, kernel, stride)
+    assert rel_error(out, tout.detach().numpy()) < TOL
+    dout = rng.standard_normal(out.shape)
+    tout.backward(torch.tensor(dout))
+    assert rel_error(bwd(dout, cache), tx.grad.numpy()) < TOL
+
+
+@st.composite
+def pool_shapes(draw):
+    KH, KW = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride = draw(st.none() | st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    H, W = draw(st.integers(KH, 9)), draw(st.integers(KW, 9))
+    return (draw(st.integers(1, 3)), draw(st.integers(1, 3)), H, W), (KH, KW), stride, draw(st.integers(0, 2**32 - 1))
+
+
+@settings(max_examples=30, deadline=None)
+@given(pool_shapes(), st.sampled_from(["max", "avg"]))
+def test_pool_property_matches_torch(case, kind):
+    xshape, kernel, stride, seed = case
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(xshape)
+    fwd, bwd, tfn = {"max": (S.max_pool2d_forward, S.max_pool2d_backward, F.max_pool2d),
+                     "avg": (S.avg_pool2d_forward, S.avg_pool2d_backward, F.avg_pool2d)}[kind]
+    out, cache = fwd(x, kernel, stride)
+    tx = t64(x)
+    tout = tfn(tx, kernel, stride)
+    assert rel_error(out, tout.detach().numpy()) < TOL
+    dout = rng.standard_normal(out.shape)
+    tout.backward(torch.tensor(dout))
+    assert rel_error(bwd(dout, cache), tx.grad.numpy()) < TOL
+
+
+@pytest.mark.parametrize("kernel, stride", [(2, None), (3, 1), ((2, 3), (1, 2))])
+def test_max_pool_ties_follow_torch(kernel, stride):
+    """With ties the first maximum of the window (row by row) gets the gradient, as in PyTorch."""
+    x = np.random.default_rng(6).integers(0, 2, size=(2, 2, 7, 7)).astype(np.float64)
+    out, cache = S.max_pool2d_forward(x, kernel, stride)
+    tx = t64(x)
+    tout = F.max_pool2d(tx, kernel, stride)
+    dout = np.random.default_rng(7).standard_normal(out.shape)
+    tout.backward(torch.tensor(dout))
+    assert rel_error(out, tout.detach().numpy()) < TOL
+    assert rel_error(S.max_pool2d_backward(dout, cache), tx.grad.numpy()) < TOL
+
+
+@pytest.mark.parametrize("fwd, bwd", [(S.max_pool2d_forward, S.max_pool2d_backward),
+                                      (S.avg_pool2d_forward, S.avg_pool2d_backward)])
+def test_pool_numerical_gradient(fwd, bwd):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 2, 5, 6))
+    out, cache = fwd(x, (2, 3), (1, 2))
+    dout = rng.standard_normal(out.shape)
+    assert gradcheck(lambda: fwd(x, (2, 3), (1, 2))[0], x, bwd(dout, cache), dout=dout) < NUM_TOL
+
+
+# ---------------------------------------------------------------- relu, linear, flatten, loss
+def test_relu_matches_torch_and_gradcheck():
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((3, 4, 5))
+    x[0, 0, :2] = 0.0                                       # gradient at 0 is 0, as in torch
+    out, cache = S.relu_forward(x)
+    tx = t64(x)
+    tout = F.relu(tx)
+    dout = rng.standard_normal(x.shape)
+    tout.backward(torch.tensor(dout))
+    assert rel_error(out, tout.detach().numpy()) < TOL
+    assert rel_error(S.relu_backward(dout, cache), tx.grad.numpy()) < TOL
+    x2 = x + np.where(x >= 0, 0.1, -0.1)                            # away from the kink for the numerical check
+    _, cache2 = S.relu_forward(x2)
+    assert gradcheck(lambda: S.relu_forward(x2)[0], x2, S.relu_backward(dout, cache2), dout=dout) < NUM_TOL
+
+
+@pytest.mark.parametrize("N, D, M", [(1, 1, 1), (4, 7, 3), (16, 32, 10)])
+def test_linear_matches_torch_and_gradcheck(N, D, M):
+    rng = np.random.default_rng(10)
+    x, W, b = rng.standard_normal((N, D)), rng.standard_normal((D, M)), rng.standard_normal(M)
+    out, cache = S.linear_forward(x, W, b)
+    tx, tW, tb = t64(x), t64(W), t64(b)
+    tout = F.linear(tx, tW.T, tb)
+    dout = rng.standard_normal(out.shape)
+    tout.backward(torch.tensor(dout))
+    dx, dW, db = S.linear_backward(dout, cache)
+    assert rel_error(out, tout.detach().numpy()) < TOL
+    for mine, theirs in ((dx, tx), (dW, tW), (db, tb)):
+        assert rel_error(mine, theirs.grad.numpy()) < TOL
+    f = lambda: S.linear_forward(x, W, b)[0]  # noqa: E731
+    for arr, grad in ((x, dx), (W, dW), (b, db)):
+        assert gradcheck(f, arr, grad, dout=dout) < NUM_TOL
+
+
+def test_flatten_roundtrip():
+    x = np.arange(2 * 3 * 4 * 5, dtype=np.float64).reshape(2, 3, 4, 5)
+    assert S.flatten(x).shape == (2, 60)
+    out, cache = S.flatten_forward(x)
+    assert np.array_equal(out, torch.flatten(torch.tensor(x), 1).numpy())
+    assert np.array_equal(S.flatten_backward(out, cache), x)
+    layer = S.Flatten()
+    assert np.array_equal(layer.backward(layer.forward(x)), x)
+
+
+@pytest.mark.parametrize("N, K", [(1, 2), (5, 10), (32, 3)])
+def test_softmax_cross_entropy_matches_torch(N, K):
+    rng = np.random.default_rng(11)
+    logits = rng.standard_normal((N, K)) * 3
+    labels = rng.integers(0, K, size=N)
+    loss, dlogits = S.softmax_cross_entropy(logits, labels)
+    tl = t64(logits)
+    tloss = F.cross_entropy(tl, torch.tensor(labels))
+    tloss.backward()
+    assert isinstance(loss, float)
+    assert rel_error(loss, tloss.item()) < TOL
+    assert rel_error(dlogits, tl.grad.numpy()) < TOL
+
+
+def test_softmax_cross_entropy_gradcheck():
+    rng = np.random.default_rng(18)
+    logits, labels = rng.standard_normal((4, 5)), np.array([0, 4, 2, 2])
+    _, dlogits = S.softmax_cross_entropy(logits, labels)
+    assert gradcheck(lambda: S.softmax_cross_entropy(logits, labels)[0], logits, dlogits) < NUM_TOL
+
+
+def test_softmax_cross_entropy_is_stable_for_large_logits():
+    loss, d = S.softmax_cross_entropy(np.array([[1000.0, 0.0], [0.0, 1000.0]]), np.array([0, 0]))
+    assert np.isfinite(loss) and np.all(np.isfinite(d))
+    assert abs(loss - 500.0) < 1e-9
+
+
+# ---------------------------------------------------------------- dtypes
+def test_float32_stays_float32():
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32)
+    out, cache = S.conv2d_forward(x, w, b, padding=1)
+    assert out.dtype == np.float32
+    assert all(g.dtype == np.float32 for g in S.conv2d_backward(np.ones_like(out), cache))
+    for fwd, bwd in ((S.max_pool2d_forward, S.max_pool2d_backward), (S.avg_pool2d_forward, S.avg_pool2d_backward)):
+        p, c = fwd(out, 2)
+        assert p.dtype == np.float32 and bwd(np.ones_like(p), c).dtype == np.float32
+    r, c = S.relu_forward(out)
+    assert r.dtype == np.float32 and S.relu_backward(np.ones_like(r), c).dtype == np.float32
+    h = S.flatten(r)
+    W = rng.standard_normal((h.shape[1], 5)).astype(np.float32)
+    o, c = S.linear_forward(h, W, np.zeros(5, np.float32))
+    assert o.dtype == np.float32
+    assert all(g.dtype == np.float32 for g in S.linear_backward(np.ones_like(o), c))
+    _, d = S.softmax_cross_entropy(o, np.array([0, 4]))
+    assert d.dtype == np.float32
+    net = S.build_digits_cnn(seed=0)
+    assert net.predict(np.zeros((2, 1, 8, 8), np.float32)).dtype == np.float32
+    assert all(g.dtype == np.float32 for g in net.gradient(np.zeros((2, 1, 8, 8), np.float32),
+                                                           np.array([1, 2])).values())
+
+
+def test_float32_conv_is_close_to_torch():
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((4, 3, 10, 10)).astype(np.float32)
+    w = rng.standard_normal((5, 3, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(5).astype(np.float32)
+    out, _ = S.conv2d_forward(x, w, b, stride=2, padding=1)
+    ref = F.conv2d(torch.tensor(x), torch.tensor(w), torch.tensor(b), stride=2, padding=1).numpy()
+    assert np.abs(out - ref).max() < 1e-4
+
+
+# ---------------------------------------------------------------- errors that teach
+x4 = np.zeros((2, 3, 8, 8))
+w4 = np.zeros((4, 3, 3, 3))
+b4 = np.zeros(4)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: S.conv2d_forward(np.zeros((3, 8, 8)), w4, b4), r"x must be 4-D \(N, C, H, W\), got shape \(3, 8, 8\)"),
+    (lambda: S.conv2d_forward(x4, np.zeros((4, 3, 3)), b4), r"w must be 4-D"),
+    (lambda: S.conv2d_forward(x4, np.zeros((4, 2, 3, 3)), b4), r"x has 3 channels but w expects 2"),
+    (lambda: S.conv2d_forward(x4, w4, np.zeros(3)), r"b must have shape \(4,\)"),
+    (lambda: S.conv2d_forward(x4, w4, np.zeros((4, 1))), r"b must have shape \(4,\)"),
+    (lambda: S.conv2d_forward(x4, w4, b4, stride=0), r"stride must be at least 1"),
+    (lambda: S.conv2d_forward(x4, w4, b4, stride=(1, 0)), r"stride must be at least 1"),
+    (lambda: S.conv2d_forward(x4, w4, b4, stride=1.5), r"stride must be an int"),
+    (lambda: S.conv2d_forward(x4, w4, b4, padding=-1), r"padding must be non-negative"),
+    (lambda: S.conv2d_forward(x4, np.zeros((4, 3, 11, 3)), b4), r"kernel height 11 is larger than the padded input height"),
+    (lambda: S.conv2d_forward(x4, np.zeros((4, 3, 3, 11)), b4, padding=1), r"kernel width 11 is larger than the padded input width 8 \+ 2\*1 = 10"),
+    (lambda: S.conv2d_forward_naive(x4, np.zeros((4, 2, 3, 3)), b4), r"conv2d_forward_naive: x has 3 channels but w expects 2"),
+    (lambda: S.conv2d_backward(np.zeros((2, 4, 5, 5)), S.conv2d_forward(x4, w4, b4)[1]), r"conv2d_backward: dout has shape"),
+    (lambda: S.max_pool2d_forward(np.zeros((8, 8)), 2), r"max_pool2d_forward: x must be 4-D"),
+    (lambda: S.max_pool2d_forward(x4, 9), r"kernel height 9 is larger than the input height 8"),
+    (lambda: S.max_pool2d_forward(x4, 2, stride=0), r"stride must be at least 1"),
+    (lambda: S.avg_pool2d_forward(x4, 0), r"kernel_size must be at least 1"),
+    (lambda: S.max_pool2d_backward(np.zeros((2, 3, 3, 3)), S.max_pool2d_forward(x4, 2)[1]), r"dout must have"),
+    (lambda: S.linear_forward(np.zeros((2, 5)), np.zeros((4, 3)), np.zeros(3)), r"x has 5 features but W expects 4"),
+    (lambda: S.linear_forward(np.zeros((2, 3, 4)), np.zeros((4, 3)), np.zeros(3)), r"x must be 2-D"),
+    (lambda: S.linear_forward(np.zeros((2, 4)), np.zeros((4, 3)), np.zeros(4)), r"b must have shape \(3,\)"),
+    (lambda: S.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3])), r"labels must be in \[0, 3\)"),
+    (lambda: S.softmax_cross_entropy(np.zeros((2, 3)), np.array([-1, 0])), r"labels must be in \[0, 3\)"),
+    (lambda: S.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 1, 2])), r"labels must have shape \(2,\)"),
+    (lambda: S.softmax_cross_entropy(np.zeros((2, 3)), np.array([[0], [1]])), r"labels must have shape \(2,\)"),
+    (lambda: S.softmax_cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0])), r"labels must be integers"),
+    (lambda: S.softmax_cross_entropy(np.zeros(3), np.array([0])), r"logits must be 2-D"),
+    (lambda: S.relu_backward(np.zeros(3), S.relu_forward(np.zeros(4))[1]), r"dout has shape"),
+])
+def test_bad_input_raises_value_error(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+# ---------------------------------------------------------------- layers, net, optimizers
+def torch_digits_cnn(c1=4, c2=6, h1=12, h2=10, n_classes=10):
+    nn = torch.nn
+    return nn.Sequential(nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(c2 * 2 * 2, h1), nn.ReLU(), nn.Linear(h1, h2), nn.ReLU(),
+                         nn.Linear(h2, n_classes)).double()
+
+
+def test_torch_weights_give_identical_outputs_and_gradients():
+    torch.manual_seed(0)
+    tnet = torch_digits_cnn()
+    net = S.build_digits_cnn(channels=(4, 6), hidden=(12, 10), dtype=np.float64)
+    assert S.load_torch_state_dict(net, tnet.state_dict()) is net
+    rng = np.random.default_rng(14)
+    x = rng.random((5, 1, 8, 8))
+    t = rng.integers(0, 10, size=5)
+    assert rel_error(net.predict(x), tnet(torch.tensor(x)).detach().numpy()) < TOL
+    grads = net.gradient(x, t)
+    tloss = F.cross_entropy(tnet(torch.tensor(x)), torch.tensor(t))
+    tloss.backward()
+    assert rel_error(net.last_loss, tloss.item()) < TOL
+    tparams = [p for p in tnet.parameters()]
+    keys = list(net.params)
+    assert len(keys) == len(tparams)
+    for key, tp in zip(keys, tparams):
+        tg = tp.grad.numpy()
+        assert rel_error(grads[key], tg.T if tg.ndim == 2 else tg) < TOL
+
+
+def test_load_torch_state_dict_rejects_a_different_net():
+    tnet = torch_digits_cnn(c1=5)
+    net = S.build_digits_cnn(channels=(4, 6), hidden=(12, 10), dtype=np.float64)
+    with pytest.raises(ValueError, match="has shape"):
+        S.load_torch_state_dict(net, tnet.state_dict())
+    with pytest.raises(ValueError, match="weight/bias entries"):
+        S.load_torch_state_dict(net, dict(list(tnet.state_dict().items())[:4]))
+
+
+def test_sequential_numerical_gradient():
+    rng = np.random.default_rng(15)
+    net = S.Sequential(S.Conv2d(2, 3, (3, 2), padding=1, rng=rng, dtype=np.float64), S.ReLU(),
+                       S.MaxPool2d(2), S.Conv2d(3, 2, 2, stride=1, rng=rng, dtype=np.float64),
+                       S.AvgPool2d(2, 1), S.Flatten(), S.Linear(2 * 1 * 2, 3, rng=rng, dtype=np.float64))
+    for p in net.params.values():
+        p += rng.standard_normal(p.shape) * 0.1           # non-zero biases
+    x = rng.standard_normal((3, 2, 6, 7))
+    t = np.array([0, 2, 1])
+    grads = net.gradient(x, t)
+    for key, p in net.params.items():
+        assert gradcheck(lambda: net.loss(x, t), p, grads[key]) < NUM_TOL, key
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_optimizers_match_torch(name):
+    rng = np.random.default_rng(16)
+    p0 = rng.standard_normal((3, 4))
+    params = {"p": p0.copy()}
+    tp = torch.nn.Parameter(torch.tensor(p0))
+    if name == "SGD":
+        opt, topt = S.SGD(lr=0.1, momentum=0.9), torch.optim.SGD([tp], lr=0.1, momentum=0.9)
+    else:
+        opt, topt = S.Adam(lr=0.01), torch.optim.Adam([tp], lr=0.01)
+    for _ in range(5):
+        g = rng.standard_normal(p0.shape)
+        opt.update(params, {"p": g})
+        tp.grad = torch.tensor(g)
+        topt.step()
+    assert rel_error(params["p"], tp.detach().numpy()) < TOL
+
+
+# ---------------------------------------------------------------- training for real
+def test_training_is_deterministic():
+    X = np.random.default_rng(17).random((64, 1, 8, 8), dtype=np.float32)
+    y = np.arange(64) % 10
+    a = S.train_digits_cnn(X[:48], y[:48], X[48:], y[48:], epochs=2, seed=3)
+    b = S.train_digits_cnn(X[:48], y[:48], X[48:], y[48:], epochs=2, seed=3)
+    assert a["history"] == b["history"]
+
+
+def test_digits_cnn_reaches_98_percent():
+    from nnbook.data import load_digits_split
+    X_train, X_test, y_train, y_test = load_digits_split()
+    result = S.train_digits_cnn(X_train, y_train, X_test, y_test, seed=0)
+    print(f"digits CNN (NumPy): test accuracy {result['test_accuracy']:.4f} in {result['seconds']:.1f} s")
+    assert len(result["history"]) > 0
+    assert result["test_accuracy"] >= 0.98
