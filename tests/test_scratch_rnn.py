@@ -329,3 +329,138 @@ def test_scratch_imports_without_torch():
             "print(s.lstm_forward.__name__, s.TimeLSTM.__name__ if hasattr(s, 'TimeLSTM') else '')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+# ----------------------------------------------------------------------------- layer classes
+def test_time_embedding_linear_softmax_match_torch():
+    rng = np.random.default_rng(9)
+    N, T, V, E, M = 3, 4, 7, 5, 6
+    idx = rng.integers(0, V, (N, T))
+    idx[0, :2] = 2                                          # a repeated id: gradients must add up
+    ts = rng.integers(0, M, (N, T))
+    W_e = rng.standard_normal((V, E))
+    W_l, b_l = rng.standard_normal((E, M)), rng.standard_normal(M)
+    emb, lin, loss_layer = S.TimeEmbedding(W_e.copy()), S.TimeLinear(W_l.copy(), b_l.copy()), S.TimeSoftmaxWithLoss()
+    loss = loss_layer.forward(lin.forward(emb.forward(idx)), ts)
+    assert emb.backward(lin.backward(loss_layer.backward())) is None
+
+    We, Wl, bl = (torch.tensor(a, requires_grad=True) for a in (W_e, W_l, b_l))
+    scores = torch.nn.functional.embedding(torch.tensor(idx), We) @ Wl + bl
+    ref = torch.nn.functional.cross_entropy(scores.reshape(-1, M), torch.tensor(ts).reshape(-1))
+    ref.backward()
+    assert abs(loss - ref.item()) < 1e-12
+    assert rel_error(emb.grads["W"], We.grad.numpy()) < TOL
+    assert rel_error(lin.grads["W"], Wl.grad.numpy()) < TOL
+    assert rel_error(lin.grads["b"], bl.grad.numpy()) < TOL
+    # many-to-one: (N, V) scores with (N,) labels
+    assert S.TimeSoftmaxWithLoss().forward(scores[:, -1].detach().numpy(), ts[:, -1]) == pytest.approx(
+        torch.nn.functional.cross_entropy(scores[:, -1], torch.tensor(ts[:, -1])).item(), abs=1e-12)
+
+
+def test_time_layer_errors():
+    with pytest.raises(ValueError, match=r"TimeEmbedding: ids must be in \[0, 3\)"):
+        S.TimeEmbedding(np.zeros((3, 2))).forward(np.array([[0, 3]]))
+    with pytest.raises(ValueError, match="TimeEmbedding: ids must be integers"):
+        S.TimeEmbedding(np.zeros((3, 2))).forward(np.array([[0.5]]))
+    with pytest.raises(ValueError, match=r"TimeLinear: x must be \(N, T, D\) with D=2"):
+        S.TimeLinear(np.zeros((2, 3)), np.zeros(3)).forward(np.zeros((1, 4, 3)))
+    with pytest.raises(ValueError, match="TimeSoftmaxWithLoss: scores"):
+        S.TimeSoftmaxWithLoss().forward(np.zeros((2, 3, 4)), np.zeros((2, 4), int))
+    with pytest.raises(ValueError, match=r"TimeSoftmaxWithLoss: labels must be in \[0, 4\)"):
+        S.TimeSoftmaxWithLoss().forward(np.zeros((2, 3, 4)), np.full((2, 3), 4))
+    with pytest.raises(ValueError, match="cell must be 'rnn' or 'lstm'"):
+        S.CharRNNLM(5, 3, 4, cell="gru")
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_time_recurrent_layers_are_the_functions_and_stateful(cell):
+    rng = np.random.default_rng(10)
+    Wx, Wh, b = S.init_recurrent_weights(3, 4, cell, rng, dtype=np.float64)
+    layer_cls = S.TimeRNN if cell == "rnn" else S.TimeLSTM
+    x = rng.standard_normal((2, 6, 3))
+    whole = layer_cls(Wx, Wh, b).forward(x)
+    stateful = layer_cls(Wx, Wh, b, stateful=True)
+    halves = np.concatenate([stateful.forward(x[:, :3]), stateful.forward(x[:, 3:])], axis=1)
+    assert rel_error(whole, halves) < 1e-14                 # the state is carried over
+    stateful.reset_state()
+    assert rel_error(stateful.forward(x[:, 3:]), layer_cls(Wx, Wh, b).forward(x[:, 3:])) == 0
+    layer = layer_cls(Wx, Wh, b)
+    dhs = rng.standard_normal((2, 6, 4))
+    layer.forward(x)
+    dx = layer.backward(dhs)
+    ref = (S.rnn_backward(dhs, S.rnn_forward(x, np.zeros((2, 4)), Wx, Wh, b)[1]) if cell == "rnn" else
+           S.lstm_backward(dhs, S.lstm_forward(x, np.zeros((2, 4)), np.zeros((2, 4)), Wx, Wh, b)[2]))
+    assert rel_error(dx, ref[0]) == 0
+    assert rel_error(layer.grads["Wh"], ref[-2]) == 0 and set(layer.grads) == set(layer.params)
+    if cell == "lstm":
+        assert S.lstm_gates(layer.cache)["f"].shape == (2, 6, 4)
+        Wx, Wh, b = S.init_recurrent_weights(3, 4, "lstm", forget_bias=1.0)
+        assert np.all(b[4:8] == 1.0) and b.dtype == np.float32
+
+
+def test_clip_grads_matches_torch():
+    rng = np.random.default_rng(11)
+    grads = {"a": rng.standard_normal((3, 4)), "b": rng.standard_normal(5)}
+    tensors = [torch.tensor(g).requires_grad_() for g in grads.values()]
+    for t, g in zip(tensors, grads.values()):
+        t.grad = torch.tensor(g)
+    ref = torch.nn.utils.clip_grad_norm_(tensors, 1.5).item()
+    total = S.clip_grads(grads, 1.5)
+    assert total == pytest.approx(ref, rel=1e-12)
+    for t, g in zip(tensors, grads.values()):
+        assert rel_error(g, t.grad.numpy()) < 1e-9
+    assert S.clip_grads(grads, 100.0) == pytest.approx(1.5, rel=1e-5)   # already small: unchanged
+
+
+def test_truncated_bptt_batches():
+    ids = np.arange(23)
+    batches = list(S.truncated_bptt_batches(ids, batch_size=2, time_size=5))
+    assert len(batches) == 2                                # 11 steps per stream -> 2 windows of 5
+    xs, ts = batches[1]
+    np.testing.assert_array_equal(xs, [[5, 6, 7, 8, 9], [16, 17, 18, 19, 20]])
+    np.testing.assert_array_equal(ts, xs + 1)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_char_lm_learns(cell):
+    text = "hello world, hello numpy. " * 8
+    chars = sorted(set(text))
+    ids = np.array([chars.index(ch) for ch in text])
+    V = len(chars)
+    model = S.CharRNNLM(V, 8, 24, cell=cell, seed=0)
+    assert set(model.params) == {"embed.W", "rnn.Wx", "rnn.Wh", "rnn.b", "out.W", "out.b"}
+    optimizer = S.Adam(lr=0.02)
+    losses = []
+    for epoch in range(12):
+        model.reset_state()
+        for xs, ts in S.truncated_bptt_batches(ids, batch_size=4, time_size=10):
+            loss = model.forward(xs, ts)
+            model.backward()
+            S.clip_grads(model.grads, 5.0)
+            optimizer.update(model.params, model.grads)
+            losses.append(loss)
+    assert losses[0] == pytest.approx(np.log(V), rel=0.1)   # starts near uniform guessing
+    assert np.mean(losses[-5:]) < 0.5 * losses[0]
+    sample = model.generate(chars.index("h"), 12, rng=np.random.default_rng(0))
+    assert len(sample) == 12 and sample[0] == chars.index("h") and all(0 <= i < V for i in sample)
+
+
+def test_char_lm_gradients_match_torch():
+    """The whole model's gradients against the same model in PyTorch (float64, one batch)."""
+    rng = np.random.default_rng(12)
+    V, E, H, N, T = 6, 3, 5, 2, 4
+    model = S.CharRNNLM(V, E, H, cell="lstm", seed=1, dtype=np.float64)
+    xs, ts = rng.integers(0, V, (N, T)), rng.integers(0, V, (N, T))
+    loss = model.forward(xs, ts)
+    model.backward()
+    p = {k: torch.tensor(v, requires_grad=True) for k, v in model.params.items()}
+    lstm = torch.nn.LSTM(E, H, batch_first=True).double()
+    S.lstm_weights_to_torch(lstm, model.params["rnn.Wx"], model.params["rnn.Wh"], model.params["rnn.b"])
+    hs, _ = lstm(p["embed.W"][torch.tensor(xs)])
+    scores = hs @ p["out.W"] + p["out.b"]
+    ref = torch.nn.functional.cross_entropy(scores.reshape(-1, V), torch.tensor(ts).reshape(-1))
+    ref.backward()
+    assert loss == pytest.approx(ref.item(), rel=1e-12)
+    for k in ("embed.W", "out.W", "out.b"):
+        assert rel_error(model.grads[k], p[k].grad.numpy()) < TOL, k
+    assert rel_error(model.grads["rnn.Wh"], lstm.weight_hh_l0.grad.numpy().T) < TOL
