@@ -1,13 +1,94 @@
 """A small Sphinx extension for the book's HTML (listed in `_config.yml`).
 
 * Korean pages (chapters/ko/...) get `<html lang="ko">`, the others `lang="en"`.
+* Korean text needs a Korean font on every reader's machine, with no web-font service: NanumGothic
+  (SIL Open Font License), shipped inside the koreanize-matplotlib package, is copied into
+  `_static/fonts/` (a WOFF subset) and used for Hangul only (`unicode-range`), in prose, headings and code.
+* The colour mode starts as light (an empty one is a console error of the theme).
+* The Thebe scripts are dropped: Thebe runs code on a remote Binder kernel from a CDN, which this
+  offline book does not use (the Colab/Binder launch buttons are plain links and stay). Jupyter Book
+  also registers Thebe's inline config twice, which is a console error in the browser.
 """
+from pathlib import Path
+
+from .config import korean_font_path
+
+HANGUL = "U+1100-11FF, U+3000-303F, U+3130-318F, U+AC00-D7AF, U+FF00-FFEF"
+FONT_CSS = """/* nnbook: NanumGothic (OFL) for Hangul, served from the book itself. */
+@font-face { font-family: "NanumGothic"; font-weight: 400; font-display: swap;
+  src: url("fonts/NanumGothic.woff") format("woff"); unicode-range: %(range)s; }
+@font-face { font-family: "NanumGothic"; font-weight: 700; font-display: swap;
+  src: url("fonts/NanumGothicBold.woff") format("woff"); unicode-range: %(range)s; }
+html:root {
+  --pst-font-family-base: -apple-system, "Segoe UI", "Helvetica Neue", Arial, "NanumGothic", sans-serif;
+  --pst-font-family-heading: -apple-system, "Segoe UI", "Helvetica Neue", Arial, "NanumGothic", sans-serif;
+  --pst-font-family-monospace: "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace, "NanumGothic";
+}
+.nnbook-slider { margin: 0.5em 0 1em; }
+.nnbook-slider input[type=range] { width: 18em; vertical-align: middle; }
+.nnbook-slider figure { margin: 0.5em 0; }
+.nnbook-slider figcaption { font-size: 0.9em; color: var(--pst-color-text-muted); }
+""" % {"range": HANGUL}
 
 
-def _page_language(app, pagename, templatename, context, doctree):
+def _page_context(app, pagename, templatename, context, doctree):
     context["language"] = "ko" if pagename.startswith("chapters/ko/") else "en"
+    if not context.get("default_mode"):
+        context["default_mode"] = "light"
+    scripts = context.get("script_files")
+    if scripts is not None:
+        context["script_files"] = [s for s in scripts if not _is_thebe(s)]
+
+
+def _is_thebe(script):
+    body = getattr(script, "attributes", {}).get("body", "") or ""
+    return "thebe" in str(script) or "THEBE_JS_URL" in body
+
+
+def _web_font(src, dst):
+    """A WOFF subset of a TTF: Hangul and Latin only, no hinting, no VTT source tables.
+
+    The shipped TTF carries Visual TrueType source tables (TSI*) that Chromium's font sanitiser
+    rejects, and 4.7 MB is a lot for a page; the subset is about 1 MB.
+    """
+    if dst.exists() and dst.stat().st_mtime >= src.stat().st_mtime:
+        return
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff"
+    options.hinting = False
+    options.drop_tables += ["DSIG", "TSI0", "TSI1", "TSI2", "TSI3", "TSI5"]
+    font = subset.load_font(str(src), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=_unicodes("U+0020-007E, " + HANGUL))
+    subsetter.subset(font)
+    subset.save_font(font, str(dst), options)
+
+
+def _unicodes(ranges):
+    out = []
+    for part in ranges.split(","):
+        lo, _, hi = part.strip()[2:].partition("-")
+        out.extend(range(int(lo, 16), int(hi or lo, 16) + 1))
+    return out
+
+
+def _copy_static(app, exc):
+    if exc is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    (static / "fonts").mkdir(parents=True, exist_ok=True)
+    font = korean_font_path()
+    if font is None:
+        raise RuntimeError("NanumGothic not found: install koreanize-matplotlib (requirements.txt)")
+    for name in ("NanumGothic", "NanumGothicBold"):
+        _web_font(font.parent / f"{name}.ttf", static / "fonts" / f"{name}.woff")
+    (static / "nnbook.css").write_text(FONT_CSS, encoding="utf-8")
 
 
 def setup(app):
-    app.connect("html-page-context", _page_language)
+    app.add_css_file("nnbook.css")
+    app.connect("html-page-context", _page_context)
+    app.connect("build-finished", _copy_static)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
