@@ -158,11 +158,16 @@ def conv2d_backward(dout, cache):
 
     With out[n] = W2 @ cols[n] (W2 = w as an (F, C*KH*KW) matrix) the gradients are matrix products:
         dw = sum_n dout[n] @ cols[n].T        db = sum of dout over n, i, j
-        dcols[n] = W2.T @ dout[n]             # gradient of every window copy
-    and dx gathers dcols back ("col2im"): each input pixel sits in several windows, so its
-    gradient is a sum. The slow version adds window by window, a loop over N*Ho*Wo pixels; here
-    the loop runs over the KH*KW kernel offsets (u, v) only, and each step adds a whole strided
-    slice dx_pad[:, :, u::sh, v::sw] += dcols[:, :, u, v] for all images, channels and pixels at once.
+        dcols[n] = W2.T @ dout[n]             # the gradient of every copied window value
+    and dx gathers dcols back ("col2im"): each input pixel sits in several windows, so its gradient
+    is a sum. The slow version adds window by window, a Python loop over N*Ho*Wo pixels. Here the
+    loop runs over the KH*KW kernel offsets (u, v) only; each step adds a whole strided slice,
+        dx_pad[:, :, u + i*sh, v + j*sw] += dcols[:, :, u, v, i, j]   for all n, c, i, j at once.
+    One more trick keeps those slices long: with stride 1 across, dout gets Wp - Wo zero columns so
+    that output rows are as wide as the padded input (Wp). Then, for each offset, the rows i and the
+    columns j of the slice follow each other in memory without gaps and NumPy adds Ho*Wp values in
+    one run instead of Ho short runs of Wo. The zero columns add zeros (to the next row's start,
+    or to one spare row at the bottom), so they change nothing.
     """
     x_shape, w, cols, (sh, sw), (ph, pw) = cache
     N, C, H, W = x_shape
@@ -174,16 +179,27 @@ def conv2d_backward(dout, cache):
         raise ValueError(f"conv2d_backward: dout has shape {dout.shape}, but the forward output had "
                          f"{N} images, {F} filters and {cols.shape[2]} pixels")
     dout = dout.astype(w.dtype, copy=False)
-    d2 = dout.reshape(N, F, Ho * Wo)
     w2 = w.reshape(F, C * KH * KW)
+    Hp, Wp = H + 2 * ph, W + 2 * pw
 
-    db = d2.sum(axis=(0, 2))
-    dw = np.matmul(d2, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
-    dcols = np.matmul(w2.T, d2).reshape(N, C, KH, KW, Ho, Wo)
+    db = dout.sum(axis=(0, 2, 3))
+    dw = np.matmul(dout.reshape(N, F, Ho * Wo), cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
 
-    dxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=w.dtype)
+    Wr = Wp if sw == 1 else Wo                       # width of an output row in the col2im layout
+    if Wr != Wo:                                     # zero columns: rows of dout as wide as x_pad's
+        wide = np.zeros((N, F, Ho, Wr), dtype=w.dtype)
+        wide[..., :Wo] = dout
+    else:
+        wide = dout
+    dcols = np.matmul(w2.T, wide.reshape(N, F, Ho * Wr)).reshape(N, C, KH, KW, Ho, Wr)
+
+    dxp = np.zeros((N, C, Hp + 1, Wp), dtype=w.dtype)  # one spare row for the zero columns' spill
+    sN, sC, sH, sW = dxp.strides
+    flat = dxp.reshape(-1)
     for u in range(KH):
         for v in range(KW):
-            dxp[:, :, u:u + sh * Ho:sh, v:v + sw * Wo:sw] += dcols[:, :, u, v]
+            target = as_strided(flat[u * Wp + v:], shape=(N, C, Ho, Wr),
+                                strides=(sN, sC, sH * sh, sW * sw))   # dx_pad[:, :, u + i*sh, v + j*sw]
+            target += dcols[:, :, u, v]
     dx = dxp[:, :, ph:ph + H, pw:pw + W]
     return dx, dw, db

@@ -44,11 +44,12 @@ def build_digits_cnn(channels=(16, 32), hidden=(120, 84), n_classes=10, in_chann
     )
 
 
-def train_digits_cnn(X_train, y_train, X_test, y_test, epochs=15, batch_size=32, lr=2e-3, seed=0,
-                     model=None, verbose=False):
+def train_digits_cnn(X_train, y_train, X_test, y_test, epochs=15, batch_size=32, lr=2e-3, lr_decay=1.0,
+                     seed=0, model=None, verbose=False):
     """Train a CNN on image arrays with mini-batch Adam; NumPy only, deterministic given seed.
 
     X_train, X_test: (N, 1, 8, 8) float (float32 is fastest); y_train, y_test: (N,) int labels.
+    lr: Adam's step size, multiplied by lr_decay after every epoch.
     model: a Sequential to train (default: `build_digits_cnn(seed=seed)`); the batches are shuffled
     with np.random.default_rng(seed). verbose: print one line per epoch.
     Returns dict(model=..., history=[dict(epoch, loss, train_accuracy, test_accuracy) per epoch],
@@ -80,6 +81,7 @@ def train_digits_cnn(X_train, y_train, X_test, y_test, epochs=15, batch_size=32,
                       train_accuracy=model.accuracy(X_train, y_train),
                       test_accuracy=model.accuracy(X_test, y_test))
         history.append(record)
+        optimizer.lr *= lr_decay
         if verbose:
             print(f"epoch {epoch:2d}  loss {record['loss']:.4f}  train acc {record['train_accuracy']:.4f}  "
                   f"test acc {record['test_accuracy']:.4f}")
