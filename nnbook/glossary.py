@@ -10,7 +10,9 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["load_glossary", "rejected_uses", "render_page", "term_anchor"]
+__all__ = ["load_glossary", "rejected_uses", "render_page", "term_anchor", "heading_slug"]
+
+SEPARATOR = " · "
 
 CHAPTERS = {1: "01_cnn_theory", 2: "02_cnn_code", 3: "03_rnn_theory", 4: "04_rnn_code",
             5: "05_lstm_theory", 6: "06_lstm_code"}
@@ -30,6 +32,33 @@ def term_anchor(en):
     return "term-" + re.sub(r"[^a-z0-9]+", "-", en.lower()).strip("-")
 
 
+def heading_slug(title):
+    """MyST's heading-anchor function for the book (`myst_heading_slug_func` in _config.yml).
+
+    A glossary heading "합성곱 · convolution" gets the anchor "term-convolution", so a chapter links
+    to it as `[합성곱](../glossary.md#term-convolution)`; every other heading keeps MyST's default.
+    """
+    from myst_parser.mdit_to_docutils.base import default_slugify
+
+    ko, sep, en = title.partition(SEPARATOR)
+    if sep and en and ko and not SEPARATOR in en and _is_term(ko, en):
+        return term_anchor(en)
+    return default_slugify(title)
+
+
+def _is_term(ko, en):
+    return any(e["ko"] == ko and e["en"] == en for e in _cached_entries())
+
+
+_CACHE = {}
+
+
+def _cached_entries():
+    if "entries" not in _CACHE:
+        _CACHE["entries"] = load_glossary()
+    return _CACHE["entries"]
+
+
 def rejected_uses(text, entries=None):
     """[(variant, accepted Korean term)] for every rejected variant found in `text`."""
     entries = entries if entries is not None else load_glossary()
@@ -42,13 +71,15 @@ def rejected_uses(text, entries=None):
 
 
 def render_page(entries=None, chapters_dir=Path("chapters")):
-    """The Markdown of chapters/glossary.md: one labelled entry per term, grouped by chapter.
+    """The Markdown of chapters/glossary.md: one heading per term, grouped by chapter.
 
-    Each term has the target `term-<english>` (see `term_anchor`), so a chapter links to it as
-    `[합성곱](../glossary.md#term-convolution)`. Chapters that exist under `chapters_dir` are
-    linked; the others are named only.
+    Each term is a heading "ko · en" whose anchor is `term-<english>` (see `heading_slug`), so a
+    chapter links to it as `[합성곱](../glossary.md#term-convolution)`. Chapters listed in the
+    book's `_toc.yml` (beside `chapters_dir`) are linked; the others are named only.
     """
     entries = entries if entries is not None else load_glossary()
+    toc_file = Path(chapters_dir).parent / "_toc.yml"
+    toc = toc_file.read_text(encoding="utf-8") if toc_file.exists() else ""
     lines = [
         "# 용어집 · Glossary",
         "",
@@ -66,14 +97,15 @@ def render_page(entries=None, chapters_dir=Path("chapters")):
         name = CHAPTERS[chapter]
         ko_title, en_title = titles[chapter]
         ko, en = f"{chapter}장 {ko_title}", f"Ch. {chapter} {en_title}"
-        if (chapters_dir / "ko" / f"{name}.ipynb").exists():
+        if f"chapters/ko/{name}" in toc:
             ko = f"[{ko}](ko/{name}.ipynb)"
-        if (chapters_dir / "en" / f"{name}.ipynb").exists():
+        if f"chapters/en/{name}" in toc:
             en = f"[{en}](en/{name}.ipynb)"
         lines += [f"## {ko} · {en}", ""]
         for e in sorted((e for e in entries if e["chapter"] == chapter), key=lambda e: e["en"].lower()):
-            not_used = f" — 쓰지 않는 말 · not used: {', '.join(e['rejected'])}" if e["rejected"] else ""
-            lines += [f"({term_anchor(e['en'])})=", f"**{e['ko']}** · {e['en']}{not_used}", ""]
+            lines += [f"### {e['ko']}{SEPARATOR}{e['en']}", ""]
+            if e["rejected"]:
+                lines += [f"쓰지 않는 말 · not used: {', '.join(e['rejected'])}", ""]
     return "\n".join(lines)
 
 
