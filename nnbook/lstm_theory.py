@@ -1,0 +1,128 @@
+"""Small experiments of chapter 5 (LSTM theory): a counting task, a tiny LSTM trained on it in
+NumPy, the gate record the gate-by-gate slider shows, and parameter counts of RNN / GRU / LSTM.
+
+Everything runs on `nnbook.scratch` (NumPy); nothing here imports torch.
+
+    x, y, tokens = counter_task(128, 12, rng)          # x: (N, T, 3) one-hot, y: (N, T) counts
+    params, losses = train_counter_lstm(H=2)           # Wx: (3, 4H), Wh: (H, 4H), b: (4H,), w, c
+    rec = gate_record(params, [1, 0, 1, 2, ...])        # gates, states, prediction of one sequence
+"""
+import numpy as np
+
+from .scratch import Adam, lstm_backward, lstm_forward, lstm_gates
+
+__all__ = [
+    "COUNTER_TOKENS", "counter_task", "counter_targets", "init_lstm_weights", "train_counter_lstm",
+    "counter_predict", "gate_record", "param_count", "GATES",
+]
+
+#: The counter task's three input symbols: 0 "·" nothing, 1 "1" add one, 2 "R" reset to zero.
+COUNTER_TOKENS = ("·", "1", "R")
+
+#: Number of gate blocks per recurrent cell type (columns of Wx: (D, G*H)).
+GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+
+
+def counter_targets(tokens):
+    """The running count of "1" symbols since the last "R" (or the start).
+
+    tokens: (N, T) ints in {0, 1, 2}. Returns (N, T) floats: the target at every step.
+    """
+    tokens = np.asarray(tokens)
+    if tokens.ndim != 2:
+        raise ValueError(f"counter_targets: tokens must be 2-D (N, T), got shape {tokens.shape}")
+    if tokens.size and (tokens.min() < 0 or tokens.max() > 2):
+        raise ValueError("counter_targets: tokens must be 0 (·), 1 (1) or 2 (R)")
+    y = np.zeros(tokens.shape)
+    count = np.zeros(tokens.shape[0])
+    for t in range(tokens.shape[1]):
+        count = np.where(tokens[:, t] == 2, 0.0, count + (tokens[:, t] == 1))
+        y[:, t] = count
+    return y
+
+
+def counter_task(n, T, rng, p=(0.45, 0.4, 0.15)):
+    """n random sequences of the counting task: count the "1"s since the last reset "R".
+
+    rng: a numpy Generator. p: probabilities of (·, 1, R).
+    Returns x: (n, T, 3) one-hot inputs, y: (n, T) counts, tokens: (n, T) ints.
+    """
+    tokens = rng.choice(3, size=(n, T), p=p)
+    return np.eye(3)[tokens], counter_targets(tokens), tokens
+
+
+def init_lstm_weights(D, H, rng, forget_bias=0.0):
+    """LSTM weights drawn as PyTorch does, uniform in (-1/sqrt(H), 1/sqrt(H)), gates (i, f, g, o).
+
+    forget_bias is added to the forget-gate block b[H:2H] (0 = PyTorch's default).
+    Returns Wx: (D, 4H), Wh: (H, 4H), b: (4H,).
+    """
+    k = 1 / np.sqrt(H)
+    Wx = rng.uniform(-k, k, (D, 4 * H))
+    Wh = rng.uniform(-k, k, (H, 4 * H))
+    b = rng.uniform(-k, k, 4 * H)
+    b[H:2 * H] += forget_bias
+    return Wx, Wh, b
+
+
+def counter_predict(params, x):
+    """Run the counter model: LSTM, then a linear read-out of each hidden state.
+
+    x: (N, T, 3). Returns (pred: (N, T), hs: (N, T, H), cs: (N, T, H), cache).
+    """
+    N, H = x.shape[0], params["Wh"].shape[0]
+    z = np.zeros((N, H))
+    hs, cs, cache = lstm_forward(x, z, z, params["Wx"], params["Wh"], params["b"])
+    return hs @ params["w"] + params["c"][0], hs, cs, cache
+
+
+def train_counter_lstm(H=2, T=12, n=128, steps=300, lr=0.05, seed=1):
+    """Train a tiny LSTM (hidden size H) plus a linear read-out on the counting task, in NumPy.
+
+    Full batch of n sequences of length T, mean squared error on every step, Adam.
+    Returns (params, losses): params has Wx: (3, 4H), Wh: (H, 4H), b: (4H,) in PyTorch's gate
+    order, w: (H,), c: (1,) (prediction = h_t @ w + c); losses: (steps,) the training loss.
+    """
+    rng = np.random.default_rng(seed)
+    x, y, _ = counter_task(n, T, rng)
+    Wx, Wh, b = init_lstm_weights(3, H, rng)
+    params = {"Wx": Wx, "Wh": Wh, "b": b, "w": rng.uniform(-1, 1, H) / np.sqrt(H), "c": np.zeros(1)}
+    opt = Adam(lr=lr)
+    losses = np.empty(steps)
+    for s in range(steps):
+        pred, hs, _, cache = counter_predict(params, x)
+        err = pred - y
+        losses[s] = np.mean(err ** 2)
+        dpred = 2 * err / err.size                                   # d loss / d pred: (n, T)
+        grads = {"w": np.einsum("nth,nt->h", hs, dpred), "c": np.array([dpred.sum()])}
+        _, _, _, grads["Wx"], grads["Wh"], grads["b"] = lstm_backward(dpred[..., None] * params["w"], cache)
+        opt.update(params, grads)
+    return params, losses
+
+
+def gate_record(params, tokens):
+    """Everything the gate-by-gate view shows for one sequence of the counter task.
+
+    tokens: (T,) ints in {0, 1, 2}. Returns a dict of numpy arrays:
+    tokens (T,), target (T,), pred (T,), and i, f, g, o, c, h each (T, H) (gates from `lstm_gates`).
+    """
+    tokens = np.asarray(tokens)
+    x = np.eye(3)[tokens][None]
+    pred, hs, cs, cache = counter_predict(params, x)
+    gates = lstm_gates(cache)
+    rec = {"tokens": tokens, "target": counter_targets(tokens[None])[0], "pred": pred[0],
+           "c": cs[0], "h": hs[0]}
+    rec.update({k: gates[k][0] for k in ("i", "f", "g", "o")})
+    return rec
+
+
+def param_count(kind, D, H, biases=2):
+    """Number of parameters of a one-layer recurrent cell with input size D and hidden size H.
+
+    kind: "rnn", "gru" or "lstm" (G = 1, 3, 4 blocks). Each block has an input matrix (H x D), a
+    recurrent matrix (H x H) and `biases` bias vectors (H,): PyTorch keeps two (bias_ih, bias_hh),
+    the equations of the book need one. Returns G * (H*D + H*H + biases*H).
+    """
+    if kind not in GATES:
+        raise ValueError(f"param_count: kind must be one of {sorted(GATES)}, got {kind!r}")
+    return GATES[kind] * (H * D + H * H + biases * H)
