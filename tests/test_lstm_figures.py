@@ -1,0 +1,181 @@
+"""Chapter 5 helpers: nnbook.lstm_theory (counter task, tiny LSTM, parameter counts) and
+nnbook.lstm_figures (cell diagram, gradient-norm plot, gate-view frames, parameter plot)."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import nnbook  # noqa: E402
+from nnbook import lstm_figures as lf  # noqa: E402
+from nnbook import lstm_theory as lt  # noqa: E402
+from nnbook.config import set_lang  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_and_reset_language():
+    yield
+    plt.close("all")
+    set_lang("en")
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return lt.train_counter_lstm(H=2, steps=40)
+
+
+# ----------------------------------------------------------------------------- lstm_theory
+def test_counter_targets_count_ones_since_last_reset():
+    #         1  ·  1  1  R  ·  1  R  R  1
+    tokens = [[1, 0, 1, 1, 2, 0, 1, 2, 2, 1]]
+    assert lt.counter_targets(tokens)[0].tolist() == [1, 1, 2, 3, 0, 0, 1, 0, 0, 1]
+    with pytest.raises(ValueError, match="0 \\(·\\), 1 \\(1\\) or 2 \\(R\\)"):
+        lt.counter_targets([[0, 3]])
+    with pytest.raises(ValueError, match="2-D"):
+        lt.counter_targets([0, 1])
+
+
+def test_counter_task_shapes_and_one_hot():
+    x, y, tok = lt.counter_task(5, 7, np.random.default_rng(0))
+    assert x.shape == (5, 7, 3) and y.shape == (5, 7) and tok.shape == (5, 7)
+    assert np.array_equal(x.argmax(axis=2), tok) and np.all(x.sum(axis=2) == 1)
+    assert np.array_equal(y, lt.counter_targets(tok))
+
+
+def test_init_lstm_weights_shapes_range_and_forget_bias():
+    D, H = 3, 5
+    Wx, Wh, b = lt.init_lstm_weights(D, H, np.random.default_rng(0))
+    Wx2, Wh2, b2 = lt.init_lstm_weights(D, H, np.random.default_rng(0), forget_bias=2.0)
+    assert Wx.shape == (D, 4 * H) and Wh.shape == (H, 4 * H) and b.shape == (4 * H,)
+    assert np.abs(Wx).max() <= 1 / np.sqrt(H) and np.abs(Wh).max() <= 1 / np.sqrt(H)
+    assert np.array_equal(Wx, Wx2) and np.array_equal(Wh, Wh2)
+    np.testing.assert_allclose(b2 - b, np.r_[np.zeros(H), 2 * np.ones(H), np.zeros(2 * H)])
+
+
+@pytest.mark.parametrize("kind", ["rnn", "gru", "lstm"])
+def test_param_count_equals_pytorch(kind):
+    torch = pytest.importorskip("torch")
+    module = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[kind]
+    for D, H in [(1, 1), (3, 7), (32, 64)]:
+        assert lt.param_count(kind, D, H) == sum(p.numel() for p in module(D, H).parameters())
+    assert lt.param_count(kind, 3, 7, biases=1) == lt.GATES[kind] * (7 * 3 + 49 + 7)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        lt.param_count("transformer", 3, 7)
+
+
+def test_training_lowers_the_loss_and_is_deterministic(trained):
+    params, losses = trained
+    assert losses.shape == (40,) and losses[-1] < 0.5 * losses[0]
+    params2, losses2 = lt.train_counter_lstm(H=2, steps=40)
+    assert np.array_equal(losses, losses2) and np.array_equal(params["Wh"], params2["Wh"])
+    assert params["Wx"].shape == (3, 8) and params["Wh"].shape == (2, 8) and params["b"].shape == (8,)
+
+
+def test_gate_record_is_consistent_with_the_lstm_equations(trained):
+    params, _ = trained
+    rec = lt.gate_record(params, [1, 0, 2, 1])
+    for k in ("i", "f", "g", "o", "c", "h"):
+        assert rec[k].shape == (4, 2)
+    for k in ("i", "f", "o"):
+        assert np.all((rec[k] > 0) & (rec[k] < 1))
+    c_prev = np.vstack([np.zeros((1, 2)), rec["c"][:-1]])
+    np.testing.assert_allclose(rec["c"], rec["f"] * c_prev + rec["i"] * rec["g"], atol=1e-12)
+    np.testing.assert_allclose(rec["h"], rec["o"] * np.tanh(rec["c"]), atol=1e-12)
+    np.testing.assert_allclose(rec["pred"], rec["h"] @ params["w"] + params["c"][0], atol=1e-12)
+    assert rec["target"].tolist() == [1, 1, 0, 1]
+
+
+def test_lstm_matches_torch_after_copy(trained):
+    torch = pytest.importorskip("torch")
+    from nnbook import scratch
+
+    params, _ = trained
+    x, _, _ = lt.counter_task(4, 6, np.random.default_rng(1))
+    _, hs, _, _ = lt.counter_predict(params, x)
+    lstm = torch.nn.LSTM(3, 2, batch_first=True).double()
+    scratch.lstm_weights_to_torch(lstm, params["Wx"], params["Wh"], params["b"])
+    with torch.no_grad():
+        out, _ = lstm(torch.from_numpy(x))
+    assert np.abs(out.numpy() - hs).max() < 1e-12
+
+
+# ----------------------------------------------------------------------------- lstm_figures
+@pytest.mark.parametrize("highlight", [None, *lf.HIGHLIGHTS])
+def test_cell_diagram_highlights_only_the_chosen_gate(highlight):
+    from matplotlib.colors import to_hex
+    from matplotlib.patches import Rectangle
+
+    fig = lf.draw_lstm_cell(highlight)
+    ax = fig.axes[0]
+    boxes = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert len(boxes) == 4                                        # the four gate boxes
+    lit = [p for p in boxes if to_hex(p.get_facecolor()) == lf.HIGHLIGHT]
+    assert len(lit) == (1 if highlight in ("f", "i", "g", "o") else 0)
+    if highlight in ("f", "i", "g", "o"):
+        x_of = {"f": lf.XF, "i": lf.XI, "g": lf.XG, "o": lf.XO}[highlight]
+        assert abs(lit[0].get_x() + 0.5 - x_of) < 1e-9
+    assert ax.get_title()
+
+
+def test_cell_diagram_labels_follow_the_language():
+    set_lang("ko")
+    ko = lf.draw_lstm_cell("f").axes[0]
+    texts_ko = " ".join(t.get_text() for t in ko.texts) + ko.get_title()
+    set_lang("en")
+    en = lf.draw_lstm_cell("f").axes[0]
+    texts_en = " ".join(t.get_text() for t in en.texts) + en.get_title()
+    assert "망각 게이트" in texts_ko and "셀 상태" in texts_ko and "forget" not in texts_ko
+    assert "forget gate" in texts_en and "cell state" in texts_en and "망각" not in texts_en
+    with pytest.raises(ValueError, match="highlight must be one of"):
+        lf.draw_lstm_cell("x")
+
+
+def test_grad_norm_plot_is_log_scale_with_distance_on_x():
+    g = 0.5 ** np.arange(10)[::-1]                                  # last step 1, first 0.5**9
+    fig = lf.plot_grad_norms([("a", g, {}), ("b", np.ones(10), {"ls": "--"})])
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and len(ax.lines) == 2
+    x, y = ax.lines[0].get_data()
+    assert x[0] == 0 and y[0] == 1 and y[-1] == 0.5 ** 9         # distance 0 is the last step
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+    assert ax.yaxis.get_major_formatter()(1e-5, 0) == "$10^{-5}$"
+
+
+def test_gate_frame_highlights_step_and_reports_it(trained):
+    params, _ = trained
+    rec = lt.gate_record(params, [1, 0, 1, 1, 0, 2, 1, 0, 1, 1, 1, 0])
+    fig, caption = lf.gate_frame(rec, 5)
+    assert "t = 6" in caption and "'R'" in caption and "target 0" in caption
+    assert len(fig.axes) == 2 and fig.get_size_inches()[0] <= 8 and fig.get_size_inches()[1] <= 3.5
+    frame = [p for p in fig.axes[0].patches if p.get_x() == 4.5]
+    assert len(frame) == 1                                        # the orange frame around step 6
+    with pytest.raises(ValueError, match="step t must be in 0..11"):
+        lf.gate_frame(rec, 12)
+
+
+def test_gate_frames_are_deterministic_for_the_slider(trained):
+    from nnbook.widgets import slider
+
+    params, _ = trained
+    rec = lt.gate_record(params, [1, 0, 2])
+    a = slider([1, 2], lambda t: lf.gate_frame(rec, t - 1), "t", "t-gates")
+    b = slider([1, 2], lambda t: lf.gate_frame(rec, t - 1), "t", "t-gates")
+    assert a.to_html() == b.to_html()
+
+
+def test_param_count_plot_has_three_lines_with_ratio_four():
+    fig = lf.plot_param_counts(16, [1, 4, 16])
+    ax = fig.axes[0]
+    assert len(ax.lines) == 3 and ax.get_xscale() == "log"
+    lstm, gru, rnn = (line.get_ydata() for line in ax.lines)
+    np.testing.assert_allclose(np.asarray(lstm) / np.asarray(rnn), 4)
+    np.testing.assert_allclose(np.asarray(gru) / np.asarray(rnn), 3)
+
+
+def test_gate_names_follow_the_language():
+    set_lang("ko")
+    assert lf.gate_names()["g"] == "후보 셀 상태"
+    set_lang("en")
+    assert lf.gate_names()["g"] == "candidate cell state"
+    assert nnbook.get_lang() == "en"
