@@ -70,10 +70,12 @@ def _setup_matplotlib():
     family = ["DejaVu Sans"]
     if font is not None:
         font_manager.fontManager.addfont(str(font))
-        family = [font_manager.FontProperties(fname=str(font)).get_name(), "DejaVu Sans"]
+        # DejaVu Sans first (Latin, digits, the minus sign in log-axis labels, which are mathtext),
+        # NanumGothic as the per-glyph fallback for Hangul.
+        family = ["DejaVu Sans", font_manager.FontProperties(fname=str(font)).get_name()]
     matplotlib.rcParams.update({
         "font.family": family,
-        "axes.unicode_minus": False,   # NanumGothic has no U+2212 minus sign
+        "axes.unicode_minus": False,   # NanumGothic has no U+2212 minus sign: use "-" in labels
         "figure.dpi": 80,
         "savefig.dpi": 80,
         "figure.figsize": (6.4, 3.6),

@@ -41,6 +41,9 @@ def test_korean_font_ships_and_renders_without_glyph_warnings():
         fig, ax = plt.subplots()
         ax.set_title("합성곱 신경망 −1 -1")
         ax.plot([-1, 1])
+        ax2 = fig.add_subplot(2, 1, 2)
+        ax2.semilogy([1e-12, 1.0, 1e3])        # log-axis tick labels are mathtext with U+2212
+        ax2.set_xlabel("시간 단계 t")
         fig.canvas.draw()
         plt.close(fig)
 
