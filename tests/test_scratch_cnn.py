@@ -407,16 +407,15 @@ def test_sequential_numerical_gradient():
         assert gradcheck(lambda: net.loss(x, t), p, grads[key]) < NUM_TOL, key
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam"])
-def test_optimizers_match_torch(name):
+@pytest.mark.parametrize("name, kwargs", [("SGD", dict(lr=0.1)), ("SGD", dict(lr=0.1, momentum=0.9)),
+                                          ("SGD", dict(lr=0.1, momentum=0.5, weight_decay=0.01)),
+                                          ("Adam", dict(lr=0.01)), ("Adam", dict(lr=0.01, weight_decay=0.1))])
+def test_optimizers_match_torch(name, kwargs):
     rng = np.random.default_rng(16)
     p0 = rng.standard_normal((3, 4))
     params = {"p": p0.copy()}
     tp = torch.nn.Parameter(torch.tensor(p0))
-    if name == "SGD":
-        opt, topt = S.SGD(lr=0.1, momentum=0.9), torch.optim.SGD([tp], lr=0.1, momentum=0.9)
-    else:
-        opt, topt = S.Adam(lr=0.01), torch.optim.Adam([tp], lr=0.01)
+    opt, topt = getattr(S, name)(**kwargs), getattr(torch.optim, name)([tp], **kwargs)
     for _ in range(5):
         g = rng.standard_normal(p0.shape)
         opt.update(params, {"p": g})
@@ -426,6 +425,16 @@ def test_optimizers_match_torch(name):
 
 
 # ---------------------------------------------------------------- training for real
+def test_random_shift_moves_whole_images():
+    x = np.random.default_rng(19).random((20, 1, 8, 8))
+    shifted = S.random_shift(x, 1, np.random.default_rng(0))
+    assert shifted.shape == x.shape
+    for a, b in zip(x, shifted):        # each image is the original moved by (dy, dx) in {-1, 0, 1}^2
+        padded = np.pad(a, ((0, 0), (1, 1), (1, 1)))
+        assert any(np.array_equal(padded[:, dy:dy + 8, dx:dx + 8], b) for dy in range(3) for dx in range(3))
+    assert S.random_shift(x, 0, np.random.default_rng(0)) is x
+
+
 def test_training_is_deterministic():
     X = np.random.default_rng(17).random((64, 1, 8, 8), dtype=np.float32)
     y = np.arange(64) % 10

@@ -139,8 +139,10 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     cols: (N, C*KH*KW, Ho*Wo) copies each window value into place in one C loop (this is
     "im2col", without the Python loops of the textbook version), and then
         out[n] = w.reshape(F, C*KH*KW) @ cols[n]        # (F, Ho*Wo), already in (N, F, H, W) order
-    is one matrix product per batch (np.matmul runs them all as BLAS GEMMs). No transpose of the
-    output is needed, because cols keeps pixels last.
+    is one matrix product per image (np.matmul runs them all as BLAS GEMMs). No transpose of the
+    output is needed, because cols keeps pixels last. (The im2col of 밑바닥부터 시작하는 딥러닝 fills
+    the windows with Python loops and then transposes both cols and the output; those copies, not
+    the arithmetic, make it several times slower.)
     """
     x, w, b, (sh, sw), (ph, pw), (Ho, Wo) = _check_conv_args("conv2d_forward", x, w, b, stride, padding)
     N, C, H, W = x.shape

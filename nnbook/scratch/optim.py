@@ -22,20 +22,23 @@ class SGD:
     """Stochastic gradient descent with momentum.
 
     v <- momentum * v + grad;  param <- param - lr * v      (momentum=0: plain SGD, param -= lr * grad)
+    weight_decay adds weight_decay * param to grad first (L2 regularisation), as in PyTorch.
     """
 
-    def __init__(self, lr=0.01, momentum=0.0):
+    def __init__(self, lr=0.01, momentum=0.0, weight_decay=0.0):
         if lr <= 0:
             raise ValueError(f"SGD: lr must be positive, got {lr}")
         if not 0 <= momentum < 1:
             raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum}")
-        self.lr, self.momentum = lr, momentum
+        self.lr, self.momentum, self.weight_decay = lr, momentum, weight_decay
         self.v = {}
 
     def update(self, params, grads):
         _check_keys("SGD", params, grads)
         for key, p in params.items():
             g = grads[key]
+            if self.weight_decay:
+                g = g + self.weight_decay * p
             if self.momentum:
                 if key not in self.v:
                     self.v[key] = np.array(g, dtype=p.dtype, copy=True)
@@ -51,12 +54,14 @@ class Adam:
 
     m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;  t <- t + 1
     param <- param - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+    weight_decay adds weight_decay * param to g first (L2 regularisation), as torch.optim.Adam does.
     """
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
         if lr <= 0:
             raise ValueError(f"Adam: lr must be positive, got {lr}")
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.weight_decay = weight_decay
         self.m, self.v, self.t = {}, {}, 0
 
     def update(self, params, grads):
@@ -66,6 +71,8 @@ class Adam:
         c2 = 1 - self.beta2 ** self.t
         for key, p in params.items():
             g = grads[key]
+            if self.weight_decay:
+                g = g + self.weight_decay * p
             if key not in self.m:
                 self.m[key] = np.zeros_like(p)
                 self.v[key] = np.zeros_like(p)

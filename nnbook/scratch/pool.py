@@ -48,7 +48,7 @@ def max_pool2d_forward(x, kernel_size, stride=None):
     x, windows, (KH, KW), (sh, sw), (Ho, Wo) = _pool_windows("max_pool2d_forward", x, kernel_size, stride)
     flat = windows.reshape(*windows.shape[:4], KH * KW)      # (N, C, Ho, Wo, KH*KW), one copy
     argmax = flat.argmax(axis=-1)                            # first maximum, like PyTorch
-    out = np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
+    out = flat.max(axis=-1)
     return out, (x.shape, argmax, (KH, KW), (sh, sw))
 
 
