@@ -138,17 +138,23 @@ def draw_lstm_cell(highlight=None, ax=None, figsize=(6.4, 3.6)):
     def text_colour(tag):
         return HIGHLIGHT if (highlight is not None and highlight == tag) else NORMAL
 
-    ax.text(-2.5, CY + 0.4, f"{names['c']} $c_{{t-1}}$", ha="left", color=text_colour("c"), **label)
+    def name_and_symbol(x, y, name, symbol, colour):
+        # two artists: mathtext has no font fallback, so Hangul never goes inside $...$
+        words = ax.text(x, y, name, ha="left", color=colour, **label)
+        ax.annotate(symbol, xy=(1, 0.5), xycoords=words, xytext=(3, 0), textcoords="offset points",
+                    ha="left", va="center", color=colour, fontsize=9)
+
+    name_and_symbol(-2.5, CY + 0.4, names["c"], "$c_{t-1}$", text_colour("c"))
     ax.text(11.2, CY + 0.4, "$c_t$", ha="right", color=text_colour("c"), **label)
-    ax.text(-2.5, HY + 0.4, f"{names['h']} $h_{{t-1}}$", ha="left", color=NORMAL, **label)
-    ax.text(0.75, -0.75, tr("입력 $x_t$", "input $x_t$"), ha="left", color=NORMAL, **label)
+    name_and_symbol(-2.5, HY + 0.4, names["h"], "$h_{t-1}$", NORMAL)
+    name_and_symbol(0.75, -0.75, tr("입력", "input"), "$x_t$", NORMAL)
     ax.text(11.2, HY + 0.4, "$h_t$", ha="right", color=text_colour("o"), **label)
     ax.text(9.75, 6.45, "$h_t$", ha="left", color=text_colour("o"), **label)
     if highlight is None:
         title = tr("장단기 메모리(LSTM) 셀", "The LSTM cell")
     else:
-        title = tr(f"장단기 메모리 셀: {names[highlight]} ${highlight}_t$",
-                   f"LSTM cell: the {names[highlight]} ${highlight}_t$")
+        title = tr(f"장단기 메모리 셀: {names[highlight]} ({highlight})",
+                   f"LSTM cell: the {names[highlight]} ({highlight})")
     ax.set_title(title)
     ax.set_xlim(-2.6, 11.4)
     ax.set_ylim(-1.1, 6.9)
@@ -170,10 +176,9 @@ def plot_grad_norms(curves, figsize=(6.4, 3.6)):
         norms = np.asarray(norms, dtype=float)
         dist = np.arange(len(norms))
         ax.semilogy(dist, norms[::-1], label=label, **style)
-    # powers of ten written in mathtext's own font: the tick labels' default font (NanumGothic)
-    # has no U+2212 minus sign
+    # powers of ten in plain mathtext (its own fonts have the minus sign U+2212)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"$10^{{{int(round(np.log10(v)))}}}$"))
-    ax.set_xlabel(tr("손실로부터의 거리 (시간 단계 수) $T-1-t$", "distance from the loss (time steps) $T-1-t$"))
+    ax.set_xlabel(tr("손실로부터의 거리 T-1-t (시간 단계 수)", "distance from the loss T-1-t (time steps)"))
     ax.set_ylabel(r"$\Vert \partial L / \partial h_t \Vert$")
     ax.set_title(tr("시간을 거슬러 갈수록 기울기는 어떻게 되는가", "How the gradient fares going back in time"))
     ax.grid(True, which="major", alpha=0.3)
