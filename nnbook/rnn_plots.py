@@ -6,6 +6,7 @@ Every function returns a matplotlib Figure whose title, axis labels and legend c
 import textwrap
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 
 from .config import tr
@@ -36,21 +37,25 @@ def plot_losses(curves, entropy=None, title=None, xlabel=None, figsize=(6, 3.2))
 
 
 def plot_clipping(runs, max_norm, entropy=None, figsize=(8, 3.2)):
-    """Two panels per update step: the loss and the gradient norm before clipping (log scale).
+    """Two panels per update step, both on log scales: the loss and the gradient norm before clipping.
 
     runs: {label: history from `train_char_rnn`}; max_norm: the clipping threshold (drawn dotted).
     """
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=figsize)
     for label, hist in runs.items():
         steps = np.arange(1, len(hist["loss"]) + 1)
-        ax1.plot(steps, hist["loss"], label=label, lw=1.2)
+        ax1.semilogy(steps, hist["loss"], label=label, lw=1.2)
         ax2.semilogy(steps, hist["grad_norm"], label=label, lw=1.2)
     if entropy is not None:
         entropy_line(ax1, entropy)
     ax2.axhline(max_norm, color="0.3", ls=":", lw=1,
                 label=tr(f"클리핑 문턱 {max_norm}", f"clipping threshold {max_norm}"))
-    ax1.set_title(tr("손실", "loss"))
+    ax1.set_title(tr("손실 (로그 눈금)", "loss (log scale)"))
     ax1.set_ylabel(tr("손실 (nats/문자)", "loss (nats/char)"))
+    # plain tick labels (0.1, 1, 10): the default 10^{-1} needs a minus glyph the Korean font lacks
+    for ax in (ax1, ax2):
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(mticker.NullFormatter())
     ax2.set_title(tr("클리핑 전 기울기 노름", "gradient norm before clipping"))
     ax2.set_ylabel(tr("전체 기울기 노름", "total gradient norm"))
     for ax in (ax1, ax2):
@@ -76,15 +81,16 @@ def hidden_size_frame(hidden, histories, entropy, text, n_params, figsize=(8, 3.
     ax.set_ylim(0, max(max(v) for v in histories.values()) * 1.05)
     ax.set_xlabel(tr("에포크", "epoch"))
     ax.set_ylabel(tr("손실 (nats/문자)", "loss (nats/char)"))
-    ax.set_title(tr(f"은닉 크기 {hidden}: 매개변수 {n_params:,}개",
+    ax.set_title(tr(f"은닉 크기 {hidden}: 파라미터 {n_params:,}개",
                     f"hidden size {hidden}: {n_params:,} parameters"))
     ax.legend(fontsize=7, loc="upper right")
     ax_t.axis("off")
-    ax_t.set_title(tr("생성한 텍스트", "generated text"))
+    ax_t.set_title(tr("생성한 텍스트 (온도 1, 시드 0)", "generated text (temperature 1, seed 0)"),
+                   loc="left", fontsize=10)
     lines = []
     for line in text.split("\n"):
-        lines.extend(textwrap.wrap(line, 44) or [""])
-    ax_t.text(0.0, 1.0, "\n".join(lines[:12]), family="monospace", fontsize=7.5, va="top",
+        lines.extend(textwrap.wrap(line, 40) or [""])
+    ax_t.text(0.0, 1.0, "\n".join(lines[:13]), family="monospace", fontsize=8.5, va="top",
               transform=ax_t.transAxes)
     fig.tight_layout()
     return fig
@@ -100,8 +106,8 @@ def plot_sine_prediction(t, y, t_pred, pred, split=None, figsize=(8, 3.2)):
     ax.plot(t, y, ".", ms=3, color="0.55", label=tr("관측값 (잡음 포함)", "observed (noisy)"))
     ax.plot(t_pred, pred, color="C3", lw=1.5, label=tr("RNN 예측", "RNN prediction"))
     if split is not None:
-        ax.axvline(split, color="0.3", ls="--", lw=1)
-        ax.text(split + 2, ax.get_ylim()[1] * 0.9, tr("테스트 →", "test →"), fontsize=8)
+        ax.axvline(split, color="0.3", ls="--", lw=1,
+                   label=tr("학습 | 테스트 경계", "train | test boundary"))
     ax.set_xlabel(tr("시간 단계 t", "time step t"))
     ax.set_ylabel(tr("값", "value"))
     ax.set_title(tr("다대일 RNN: 다음 값 예측", "many-to-one RNN: predicting the next value"))
