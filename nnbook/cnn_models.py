@@ -1,0 +1,277 @@
+"""PyTorch CNNs for chapter 2: the seed post's network adapted to 8x8 digits, its improved variants,
+a training loop, evaluation, a torchsummary-style table and shift augmentation.
+
+    model = seed_cnn()                                   # conv-pool-conv-pool-fc-fc-fc, as in the seed
+    history = train_model(model, train_loader, test_loader, epochs=10, lr=0.05)
+    result = evaluate(model, test_loader)                # accuracy, per-class accuracy, confusion matrix
+    summary(model, (1, 8, 8))                            # layer, output shape, parameter count
+
+Every function takes a `device` (default: the model's own), so the same code runs on a CPU or a GPU.
+"""
+import math
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["seed_cnn", "bn_cnn", "RandomShift", "tensors_from_dataset", "make_loader", "train_model",
+           "evaluate", "predict", "summary", "count_parameters", "model_device", "default_device"]
+
+
+def default_device():
+    """"cuda" when a GPU is present, else "cpu" (the device-agnostic idiom)."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def model_device(model):
+    """The device of a model's first parameter (cpu for a model without parameters)."""
+    p = next(model.parameters(), None)
+    return p.device if p is not None else torch.device("cpu")
+
+
+def seed_cnn(in_channels=1, image_size=8, kernel_size=3, channels=(6, 16), hidden=(120, 84), n_classes=10,
+             batch_norm=False):
+    """The seed post's network (conv-pool-conv-pool-fc-fc-fc, LeNet-5's pattern) adapted to small images.
+
+    The seed used Conv2d(3, 6, 5) - pool - Conv2d(6, 16, 5) - pool - fc 400-120-84-10 on 3x32x32 CIFAR-10.
+    Here the convolutions are padded (padding = kernel_size // 2, odd kernel sizes) so that an 8x8 digit
+    keeps its size through each convolution and each 2x2 max pooling halves it: 8 -> 4 -> 2.
+    x: (N, in_channels, image_size, image_size) -> logits (N, n_classes).
+    batch_norm=True puts a BatchNorm2d after each convolution (conv-BN-ReLU-pool; the convolution then
+    needs no bias, BN's shift replaces it) and a BatchNorm1d after each hidden fully connected layer.
+    Without batch norm the layer order is that of `nnbook.scratch.build_digits_cnn`, so
+    `nnbook.scratch.load_torch_state_dict` copies its weights.
+    """
+    if kernel_size % 2 != 1:
+        raise ValueError(f"seed_cnn: kernel_size must be odd to keep the size with padding, got {kernel_size}")
+    c1, c2 = channels
+    h1, h2 = hidden
+    side = image_size // 4
+    if side < 1:
+        raise ValueError(f"seed_cnn: image_size {image_size} is too small for two 2x2 poolings")
+    pad = kernel_size // 2
+
+    def conv(cin, cout):
+        if batch_norm:
+            return [nn.Conv2d(cin, cout, kernel_size, padding=pad, bias=False), nn.BatchNorm2d(cout),
+                    nn.ReLU(), nn.MaxPool2d(2)]
+        return [nn.Conv2d(cin, cout, kernel_size, padding=pad), nn.ReLU(), nn.MaxPool2d(2)]
+
+    def fc(din, dout):
+        if batch_norm:
+            return [nn.Linear(din, dout, bias=False), nn.BatchNorm1d(dout), nn.ReLU()]
+        return [nn.Linear(din, dout), nn.ReLU()]
+
+    return nn.Sequential(*conv(in_channels, c1), *conv(c1, c2), nn.Flatten(),
+                         *fc(c2 * side * side, h1), *fc(h1, h2), nn.Linear(h2, n_classes))
+
+
+def bn_cnn(in_channels=1, image_size=8, kernel_size=3, channels=(32, 64), hidden=128, n_classes=10,
+           batch_norm=True):
+    """The seed network made wider, with batch normalization after each convolution and one hidden layer.
+
+    conv-BN-ReLU-pool - conv-BN-ReLU-pool - flatten - fc-ReLU - fc; x: (N, C, H, W) -> logits (N, n_classes).
+    The convolutions have no bias when followed by BN (BN's learned shift does its job).
+    batch_norm=False gives the same net without the BatchNorm2d layers, for comparison.
+    """
+    if kernel_size % 2 != 1:
+        raise ValueError(f"bn_cnn: kernel_size must be odd to keep the size with padding, got {kernel_size}")
+    c1, c2 = channels
+    pad = kernel_size // 2
+    side = image_size // 4
+
+    def block(cin, cout):
+        if batch_norm:
+            return [nn.Conv2d(cin, cout, kernel_size, padding=pad, bias=False), nn.BatchNorm2d(cout),
+                    nn.ReLU(), nn.MaxPool2d(2)]
+        return [nn.Conv2d(cin, cout, kernel_size, padding=pad), nn.ReLU(), nn.MaxPool2d(2)]
+
+    return nn.Sequential(*block(in_channels, c1), *block(c1, c2), nn.Flatten(),
+                         nn.Linear(c2 * side * side, hidden), nn.ReLU(), nn.Linear(hidden, n_classes))
+
+
+class RandomShift:
+    """Shift images by a random whole number of pixels in [-max_shift, max_shift] along x and y.
+
+    x: (C, H, W) or (N, C, H, W) tensor -> same shape; pixels shifted in from outside get `fill`
+    (the background: 0 for [0, 1] images, -1 after Normalize((0.5,), (0.5,))). Each image of a batch
+    gets its own shift; with probability 1 - p an image is left as it is (p=1: every image shifted,
+    although a shift of (0, 0) can be drawn). Randomness from torch's global generator (seed it with
+    torch.manual_seed). On PIL images torchvision's `transforms.RandomCrop(size, padding=max_shift)` does
+    the same thing for p=1; this version works on a whole batch of tensors at once, which is much faster
+    for tiny images than a per-image transform.
+    """
+
+    def __init__(self, max_shift=1, fill=0.0, p=1.0):
+        if max_shift < 0 or not 0.0 <= p <= 1.0:
+            raise ValueError(f"RandomShift: need max_shift >= 0 and 0 <= p <= 1, got {max_shift}, {p}")
+        self.max_shift, self.fill, self.p = int(max_shift), float(fill), float(p)
+
+    def __call__(self, x):
+        single = x.dim() == 3
+        if single:
+            x = x.unsqueeze(0)
+        m = self.max_shift
+        n, _, h, w = x.shape
+        padded = torch.nn.functional.pad(x, (m, m, m, m), value=self.fill)
+        dy = torch.randint(0, 2 * m + 1, (n,))
+        dx = torch.randint(0, 2 * m + 1, (n,))
+        keep = torch.rand(n) >= self.p
+        dy[keep], dx[keep] = m, m                       # offset m in the padded image = no shift
+        dy, dx = dy.tolist(), dx.tolist()
+        out = torch.stack([padded[i, :, dy[i]:dy[i] + h, dx[i]:dx[i] + w] for i in range(n)])
+        return out[0] if single else out
+
+    def __repr__(self):
+        return f"RandomShift(max_shift={self.max_shift}, fill={self.fill}, p={self.p})"
+
+
+def tensors_from_dataset(dataset):
+    """All items of a map-style dataset, transformed once: (X (N, C, H, W) float tensor, y (N,) int64)."""
+    loader = torch.utils.data.DataLoader(dataset, batch_size=len(dataset), shuffle=False, num_workers=0)
+    X, y = next(iter(loader))
+    return X, y
+
+
+def make_loader(X, y, batch_size=64, shuffle=True, seed=0):
+    """A DataLoader over tensors X: (N, C, H, W), y: (N,), shuffled by a generator seeded with `seed`."""
+    ds = torch.utils.data.TensorDataset(X, y)
+    return torch.utils.data.DataLoader(ds, batch_size=batch_size, shuffle=shuffle, num_workers=0,
+                                       generator=torch.Generator().manual_seed(seed) if shuffle else None)
+
+
+def _lr_factor(schedule, step, total):
+    """Multiplier of the base learning rate at optimizer step `step` of `total`."""
+    if schedule is None or schedule == "constant":
+        return 1.0
+    if schedule == "cosine":                      # from 1 down to 0 along half a cosine
+        return 0.5 * (1.0 + math.cos(math.pi * step / total))
+    if schedule == "onecycle":                    # linear warm-up for 20% of the steps, then cosine to 0
+        warm = max(1, int(0.2 * total))
+        if step < warm:
+            return (step + 1) / warm
+        return 0.5 * (1.0 + math.cos(math.pi * (step - warm) / max(1, total - warm)))
+    raise ValueError(f"train_model: unknown schedule {schedule!r}; use None, 'cosine' or 'onecycle'")
+
+
+def train_model(model, train_loader, test_loader=None, epochs=10, lr=0.05, optimizer="sgd", momentum=0.9,
+                weight_decay=0.0, schedule=None, augment=None, device=None, verbose=False):
+    """Train with cross-entropy: for each mini-batch, zero_grad -> forward -> loss -> backward -> step.
+
+    train_loader yields (x (B, C, H, W), y (B,)); augment: a callable applied to every training batch
+    x (e.g. RandomShift). optimizer: "sgd" (with momentum, as in the seed post) or "adam".
+    schedule: None (constant learning rate), "cosine" or "onecycle" (warm-up then cosine), updated
+    every step. The model is put in train mode for training and eval mode for measuring.
+    Returns history: dict of per-epoch lists "loss" (mean training loss over the epoch's batches),
+    "train_acc" (accuracy on the training batches as they were trained on: augmented, in train mode),
+    "test_acc" (if test_loader), "lr" (at the end of the epoch), and "seconds" (total training time).
+    """
+    device = torch.device(device) if device is not None else model_device(model)
+    model.to(device)
+    if optimizer == "sgd":
+        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
+    elif optimizer == "adam":
+        opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    else:
+        raise ValueError(f"train_model: optimizer must be 'sgd' or 'adam', got {optimizer!r}")
+    loss_fn = nn.CrossEntropyLoss()
+    total = epochs * len(train_loader)
+    history = {"loss": [], "train_acc": [], "test_acc": [], "lr": []}
+    step = 0
+    start = time.perf_counter()
+    for _ in range(epochs):
+        model.train()
+        loss_sum, hits, seen = 0.0, 0, 0
+        for x, y in train_loader:
+            for group in opt.param_groups:
+                group["lr"] = lr * _lr_factor(schedule, step, total)
+            x, y = x.to(device), y.to(device)
+            if augment is not None:
+                x = augment(x)
+            opt.zero_grad()
+            logits = model(x)
+            loss = loss_fn(logits, y)
+            loss.backward()
+            opt.step()
+            step += 1
+            loss_sum += loss.item() * len(y)
+            hits += (logits.argmax(1) == y).sum().item()
+            seen += len(y)
+        history["loss"].append(loss_sum / seen)
+        history["train_acc"].append(hits / seen)
+        history["lr"].append(opt.param_groups[0]["lr"])
+        if test_loader is not None:
+            history["test_acc"].append(evaluate(model, test_loader, device=device)["accuracy"])
+        if verbose:
+            test = f"  test acc {history['test_acc'][-1]:.4f}" if test_loader is not None else ""
+            print(f"epoch {len(history['loss']):2d}  loss {history['loss'][-1]:.4f}  "
+                  f"train acc {history['train_acc'][-1]:.4f}{test}")
+    history["seconds"] = time.perf_counter() - start
+    return history
+
+
+@torch.no_grad()
+def predict(model, loader, device=None):
+    """(predicted labels (N,), true labels (N,)) as NumPy int arrays, the model in eval mode."""
+    device = torch.device(device) if device is not None else model_device(model)
+    model.eval()
+    preds, trues = [], []
+    for x, y in loader:
+        preds.append(model(x.to(device)).argmax(1).cpu())
+        trues.append(y.cpu())
+    return torch.cat(preds).numpy(), torch.cat(trues).numpy()
+
+
+def evaluate(model, loader, n_classes=10, device=None):
+    """Accuracy of the model on a loader: dict(accuracy=float, per_class=(K,) array,
+    confusion=(K, K) int array with rows = true class, columns = predicted class,
+    pred=(N,), true=(N,))."""
+    pred, true = predict(model, loader, device=device)
+    confusion = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(confusion, (true, pred), 1)
+    per_class = np.diag(confusion) / np.maximum(confusion.sum(axis=1), 1)
+    return {"accuracy": float((pred == true).mean()), "per_class": per_class, "confusion": confusion,
+            "pred": pred, "true": true}
+
+
+def count_parameters(model):
+    """Number of trainable parameters (weights and biases) of a model."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def summary(model, input_shape, device=None, print_table=True):
+    """A torchsummary-style table: each leaf layer, its output shape and its number of parameters.
+
+    input_shape: (C, H, W) of one image; a batch of 2 zeros is pushed through (eval mode) and the shape
+    after each leaf module is recorded, -1 standing for the batch size. Returns the rows
+    [(name, output shape tuple, parameter count)]; prints the table unless print_table=False.
+    """
+    device = torch.device(device) if device is not None else model_device(model)
+    rows, hooks = [], []
+    leaves = [(name, m) for name, m in model.named_modules() if len(list(m.children())) == 0]
+    for name, module in leaves:
+        def hook(mod, inp, out, name=name):
+            rows.append((f"{type(mod).__name__}-{len(rows) + 1}", (-1,) + tuple(out.shape[1:]),
+                         sum(p.numel() for p in mod.parameters())))
+        hooks.append(module.register_forward_hook(hook))
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(torch.zeros((2,) + tuple(input_shape), device=device))
+    finally:
+        for h in hooks:
+            h.remove()
+        model.train(was_training)
+    if print_table:
+        line = "-" * 56
+        print(line)
+        print(f"{'Layer (type)':>22}  {'Output Shape':>18}  {'Param #':>10}")
+        print("=" * 56)
+        for name, shape, n in rows:
+            print(f"{name:>22}  {str(list(shape)):>18}  {n:>10,}")
+        print("=" * 56)
+        print(f"Total params: {count_parameters(model):,}")
+        print(line)
+    return rows

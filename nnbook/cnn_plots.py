@@ -1,0 +1,191 @@
+"""Figures for chapter 2 (matplotlib; every label through nnbook.tr, so they follow the notebook's language).
+
+Each function draws one figure and returns it: sample grid, training curves, confusion matrix,
+misclassified examples, convolution filters and feature maps.
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .config import tr
+
+__all__ = ["show_image_values", "sample_grid", "training_curves", "compare_curves", "confusion_matrix",
+           "misclassified", "filters", "feature_maps"]
+
+
+def _img(x):
+    """(C, H, W) or (H, W) tensor/array -> (H, W) or (H, W, 3) array for imshow."""
+    x = np.asarray(x.detach().cpu() if hasattr(x, "detach") else x, dtype=np.float64)
+    if x.ndim == 3 and x.shape[0] == 1:
+        return x[0]
+    if x.ndim == 3 and x.shape[0] == 3:
+        return x.transpose(1, 2, 0)
+    return x
+
+
+def show_image_values(images, titles, suptitle, figsize=(8, 3)):
+    """Images side by side with each pixel's value written in it (for 8x8 images).
+
+    images: list of (H, W) arrays (or (1, H, W)); titles: one per image. Each panel has its own colour bar.
+    """
+    fig, axes = plt.subplots(1, len(images), figsize=figsize)
+    for ax, im, title in zip(np.atleast_1d(axes), images, titles):
+        a = _img(im)
+        h = ax.imshow(a, cmap="gray")
+        for (i, j), v in np.ndenumerate(a):
+            ax.text(j, i, f"{v:.2g}" if abs(v) < 10 else f"{v:.0f}", ha="center", va="center", fontsize=5.5,
+                    color="black" if v > (a.min() + a.max()) / 2 else "white")
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel(tr("열", "column"))
+        ax.set_ylabel(tr("행", "row"))
+        fig.colorbar(h, ax=ax, fraction=0.046, pad=0.04)
+    fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def sample_grid(X, y, classes=None, n=24, cols=12, title=None, pred=None):
+    """A grid of the first n images X: (N, C, H, W) with their labels y: (N,) as titles.
+
+    pred: optional predicted labels (N,), shown as "true→pred" (in red when wrong).
+    """
+    n = min(n, len(X))
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(min(8, 0.66 * cols), 0.8 * rows + 0.5))
+    for k, ax in enumerate(np.ravel(axes)):
+        ax.axis("off")
+        if k >= n:
+            continue
+        ax.imshow(_img(X[k]), cmap="gray_r" if X[k].shape[0] == 1 else None)
+        label = classes[int(y[k])] if classes is not None else str(int(y[k]))
+        if pred is not None:
+            p = classes[int(pred[k])] if classes is not None else str(int(pred[k]))
+            ax.set_title(f"{label}→{p}", fontsize=8, color="tab:red" if p != label else "black")
+        else:
+            ax.set_title(label, fontsize=8)
+    fig.suptitle(title if title is not None else tr("표본 이미지와 레이블", "Sample images and labels"))
+    fig.tight_layout()
+    return fig
+
+
+def training_curves(history, title=None):
+    """Two panels from a `train_model` history: training loss per epoch, and train/test accuracy."""
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(8, 3))
+    a1.plot(epochs, history["loss"], marker="o", ms=3)
+    a1.set_xlabel(tr("에포크", "epoch"))
+    a1.set_ylabel(tr("교차 엔트로피 손실", "cross-entropy loss"))
+    a1.set_title(tr("훈련 손실", "Training loss"))
+    a2.plot(epochs, history["train_acc"], marker="o", ms=3, label=tr("훈련", "train"))
+    if history.get("test_acc"):
+        a2.plot(epochs, history["test_acc"], marker="s", ms=3, label=tr("테스트", "test"))
+    a2.set_xlabel(tr("에포크", "epoch"))
+    a2.set_ylabel(tr("정확도", "accuracy"))
+    a2.set_title(tr("정확도", "Accuracy"))
+    a2.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def compare_curves(histories, title=None):
+    """Test accuracy per epoch of several runs: histories is {label: history}."""
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    for label, h in histories.items():
+        ax.plot(np.arange(1, len(h["test_acc"]) + 1), h["test_acc"], marker="o", ms=3, label=label)
+    ax.set_xlabel(tr("에포크", "epoch"))
+    ax.set_ylabel(tr("테스트 정확도", "test accuracy"))
+    ax.set_ylim(0.8, 1.0)
+    ax.set_title(title if title else tr("개선 단계별 테스트 정확도", "Test accuracy of each improvement"))
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(confusion, classes=None, title=None):
+    """A (K, K) confusion matrix (rows: true class, columns: predicted class) with the counts written in."""
+    k = confusion.shape[0]
+    classes = classes if classes is not None else [str(i) for i in range(k)]
+    fig, ax = plt.subplots(figsize=(4.2, 3.8))
+    ax.imshow(confusion, cmap="Blues")
+    for (i, j), v in np.ndenumerate(confusion):
+        if v:
+            ax.text(j, i, str(v), ha="center", va="center", fontsize=8,
+                    color="white" if v > confusion.max() / 2 else "black")
+    ax.set_xticks(range(k), classes)
+    ax.set_yticks(range(k), classes)
+    ax.set_xlabel(tr("예측한 클래스", "predicted class"))
+    ax.set_ylabel(tr("실제 클래스", "true class"))
+    ax.set_title(title if title else tr("혼동 행렬", "Confusion matrix"))
+    fig.tight_layout()
+    return fig
+
+
+def misclassified(X, true, pred, classes=None, max_n=12, title=None):
+    """The images the model got wrong, titled "true→pred". X: (N, C, H, W); true, pred: (N,)."""
+    wrong = np.flatnonzero(np.asarray(true) != np.asarray(pred))[:max_n]
+    if len(wrong) == 0:
+        fig, ax = plt.subplots(figsize=(3, 1))
+        ax.axis("off")
+        ax.set_title(tr("틀린 이미지가 없다", "No misclassified images"))
+        return fig
+    return sample_grid([X[i] for i in wrong], np.asarray(true)[wrong], classes, n=len(wrong),
+                       cols=max(len(wrong), 4), pred=np.asarray(pred)[wrong],
+                       title=title if title else tr("잘못 분류한 테스트 이미지 (실제→예측)",
+                                                    "Misclassified test images (true→predicted)"))
+
+
+def filters(weight, title=None, max_n=16, cols=8):
+    """First-layer filters: weight (F, 1, K, K) (a Conv2d's weight), each drawn as a K x K image.
+
+    Colours are centred at zero (red positive, blue negative), the same scale for all filters.
+    """
+    w = np.asarray(weight.detach().cpu() if hasattr(weight, "detach") else weight)[:max_n, 0]
+    rows = int(np.ceil(len(w) / cols))
+    vmax = float(np.abs(w).max()) or 1.0
+    fig, axes = plt.subplots(rows, cols, figsize=(min(8, 0.8 * cols), 0.85 * rows + 0.45))
+    for k, ax in enumerate(np.ravel(axes)):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k < len(w):
+            ax.imshow(w[k], cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+            ax.set_xlabel(f"#{k}", fontsize=7, labelpad=1)
+        else:
+            ax.axis("off")
+    fig.suptitle(title if title else tr("첫 번째 합성곱 계층의 필터", "Filters of the first convolution layer"),
+                 fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def feature_maps(image, maps, title=None, max_n=8):
+    """An input image and the feature maps it produces in several layers.
+
+    image: (1, H, W); maps: list of (name, array (C, h, w)); each row shows the first max_n channels.
+    """
+    rows = len(maps)
+    fig, axes = plt.subplots(rows, max_n + 1, figsize=(8, 1.0 * rows + 0.5))
+    axes = np.atleast_2d(axes)
+    for r, (name, m) in enumerate(maps):
+        m = np.asarray(m.detach().cpu() if hasattr(m, "detach") else m)
+        ax = axes[r, 0]
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if r == 0:
+            ax.imshow(_img(image), cmap="gray_r")
+            ax.set_title(tr("입력", "input"), fontsize=8)
+        else:
+            ax.axis("off")
+        for c in range(max_n):
+            ax = axes[r, c + 1]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c < m.shape[0]:
+                ax.imshow(m[c], cmap="viridis")
+            if c == 0:
+                ax.set_ylabel(f"{name}\n{m.shape[1]}×{m.shape[2]}", fontsize=7)
+            if r == 0:
+                ax.set_title(tr(f"채널 {c}", f"channel {c}"), fontsize=7)
+    fig.suptitle(title if title else tr("계층별 특성 맵", "Feature maps, layer by layer"), fontsize=10)
+    fig.tight_layout()
+    return fig

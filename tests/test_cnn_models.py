@@ -1,0 +1,140 @@
+"""nnbook.cnn_models and nnbook.cnn_plots: shapes, the summary table, shift augmentation, training
+determinism, evaluation, the copy into nnbook.scratch, and a CNN trained on the fake CIFAR-10 through
+torchvision's CIFAR10 class (no network anywhere)."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from torchvision import transforms  # noqa: E402
+
+from nnbook import cnn_models as cm  # noqa: E402
+from nnbook import cnn_plots as cp  # noqa: E402
+from nnbook import scratch  # noqa: E402
+from nnbook.data import load_cifar10, make_fake_cifar10  # noqa: E402
+
+
+@pytest.mark.parametrize("k", [1, 3, 5, 7])
+def test_models_keep_size_and_give_logits(k):
+    x = torch.zeros(4, 1, 8, 8)
+    assert cm.seed_cnn(kernel_size=k)(x).shape == (4, 10)
+    assert cm.bn_cnn(kernel_size=k, channels=(8, 16), hidden=32)(x).shape == (4, 10)
+    assert cm.seed_cnn(in_channels=3, image_size=32, kernel_size=5)(torch.zeros(2, 3, 32, 32)).shape == (2, 10)
+    with pytest.raises(ValueError, match="odd"):
+        cm.seed_cnn(kernel_size=4)
+
+
+def test_summary_rows_match_shapes_and_parameter_counts(capsys):
+    model = cm.seed_cnn()
+    rows = cm.summary(model, (1, 8, 8))
+    out = capsys.readouterr().out
+    assert "Total params: 19,754" in out and "Conv2d-1" in out
+    names = [r[0].split("-")[0] for r in rows]
+    assert names == ["Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU", "MaxPool2d", "Flatten",
+                     "Linear", "ReLU", "Linear", "ReLU", "Linear"]
+    assert rows[0][1] == (-1, 6, 8, 8) and rows[2][1] == (-1, 6, 4, 4) and rows[5][1] == (-1, 16, 2, 2)
+    assert rows[6][1] == (-1, 64)
+    assert [r[2] for r in rows if r[2]] == [60, 880, 7800, 10164, 850]
+    assert sum(r[2] for r in rows) == cm.count_parameters(model) == 19754
+    assert model.training                                    # summary restores the mode
+
+
+def test_random_shift_moves_content_and_fills_background():
+    x = torch.zeros(200, 1, 8, 8)
+    x[:, :, 3:5, 3:5] = 1.0
+    torch.manual_seed(0)
+    out = cm.RandomShift(max_shift=1, fill=-1.0)(x)
+    assert out.shape == x.shape
+    assert torch.all(out.sum(dim=(1, 2, 3)) >= -15)          # the 2x2 blob always survives a 1-pixel shift
+    assert torch.allclose((out == 1).sum(dim=(1, 2, 3)).float(), torch.full((200,), 4.0))
+    moved = ~(out == x).flatten(1).all(1)
+    assert 0.7 < moved.float().mean() < 0.95                 # 8 of 9 offsets move the image
+    filled = (out == -1).flatten(1).any(1)
+    assert torch.equal(filled, moved)                        # only moved images get the fill value
+    torch.manual_seed(0)
+    half = cm.RandomShift(max_shift=1, fill=-1.0, p=0.5)(x)
+    frac = (~(half == x).flatten(1).all(1)).float().mean()
+    assert 0.25 < frac < 0.6
+    single = cm.RandomShift(2)(x[0])
+    assert single.shape == (1, 8, 8)
+    with pytest.raises(ValueError):
+        cm.RandomShift(1, p=1.5)
+
+
+def _toy_data(n=96, seed=0):
+    """Two classes that a CNN separates quickly: a bright vertical or horizontal bar."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, 2, (n,), generator=g)
+    X = -torch.ones(n, 1, 8, 8)
+    for i in range(n):
+        j = int(torch.randint(1, 7, (1,), generator=g))
+        if y[i] == 0:
+            X[i, 0, :, j] = 1.0
+        else:
+            X[i, 0, j, :] = 1.0
+    return X, y
+
+
+def test_train_model_learns_is_deterministic_and_evaluates():
+    X, y = _toy_data()
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        model = cm.bn_cnn(channels=(4, 8), hidden=16, n_classes=2)
+        hist = cm.train_model(model, cm.make_loader(X, y, batch_size=32, seed=0),
+                              cm.make_loader(X, y, batch_size=96, shuffle=False), epochs=4, lr=1e-2,
+                              optimizer="adam", schedule="onecycle", augment=cm.RandomShift(1, fill=-1.0))
+        runs.append((hist, model))
+    (h1, m1), (h2, m2) = runs
+    assert h1["loss"] == h2["loss"] and h1["test_acc"] == h2["test_acc"]
+    assert h1["loss"][-1] < h1["loss"][0] and h1["test_acc"][-1] >= 0.95
+    assert len(h1["lr"]) == 4 and h1["lr"][-1] < 1e-3          # the schedule ends near 0
+    result = cm.evaluate(m1, cm.make_loader(X, y, batch_size=40, shuffle=False), n_classes=2)
+    assert result["confusion"].sum() == 96 and result["confusion"].shape == (2, 2)
+    assert result["accuracy"] == pytest.approx(np.trace(result["confusion"]) / 96)
+    assert np.allclose(result["per_class"], np.diag(result["confusion"]) / result["confusion"].sum(1))
+    assert not m1.training                                      # evaluate switched to eval mode
+    with pytest.raises(ValueError, match="schedule"):
+        cm.train_model(m1, cm.make_loader(X, y), epochs=1, schedule="bogus")
+
+
+def test_seed_cnn_weights_load_into_scratch_and_agree():
+    torch.manual_seed(0)
+    model = cm.seed_cnn(channels=(6, 16)).eval()
+    np_model = scratch.build_digits_cnn(channels=(6, 16), hidden=(120, 84))
+    scratch.load_torch_state_dict(np_model, model.state_dict())
+    x = torch.randn(5, 1, 8, 8)
+    with torch.no_grad():
+        ref = model(x).numpy()
+    assert np.abs(np_model.forward(x.numpy()) - ref).max() < 1e-5
+
+
+def test_cnn_on_fake_cifar10_through_torchvision(tmp_path):
+    checksums = make_fake_cifar10(tmp_path, n_train=20, n_test=8, seed=0)
+    tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
+    train = load_cifar10(tmp_path, train=True, transform=tf, checksums=checksums)
+    test = load_cifar10(tmp_path, train=False, transform=tf, checksums=checksums)
+    X, y = cm.tensors_from_dataset(train)
+    assert X.shape == (20, 3, 32, 32) and y.shape == (20,)
+    torch.manual_seed(0)
+    model = cm.seed_cnn(in_channels=3, image_size=32, kernel_size=5)
+    hist = cm.train_model(model, torch.utils.data.DataLoader(train, batch_size=10, shuffle=True,
+                                                              generator=torch.Generator().manual_seed(0)),
+                          torch.utils.data.DataLoader(test, batch_size=8), epochs=1, lr=0.01)
+    assert len(hist["test_acc"]) == 1 and 0.0 <= hist["test_acc"][0] <= 1.0
+
+
+def test_plots_draw_titled_figures():
+    X, y = _toy_data(16)
+    figs = [cp.sample_grid(X, y, n=8, cols=4), cp.confusion_matrix(np.eye(10, dtype=int) * 3),
+            cp.misclassified(X, y.numpy(), (1 - y).numpy(), max_n=4),
+            cp.filters(torch.randn(16, 1, 3, 3)),
+            cp.feature_maps(X[0], [("a", torch.rand(4, 8, 8)), ("b", torch.rand(4, 4, 4))], max_n=4),
+            cp.training_curves({"loss": [1.0, 0.5], "train_acc": [0.5, 0.9], "test_acc": [0.5, 0.8]}),
+            cp.show_image_values([np.zeros((8, 8))], ["x"], "values")]
+    for fig in figs:
+        assert fig._suptitle is not None or any(ax.get_title() for ax in fig.axes)
+        plt.close(fig)
