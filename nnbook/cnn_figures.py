@@ -6,6 +6,7 @@ they are in the notebook's language. The numbers a figure shows are passed in by
 """
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import Rectangle
 
 from .config import tr
@@ -150,8 +151,8 @@ def architecture_figure(stages, image=None, classes=None):
     if conv_idx:
         a, b = xs[conv_idx[0]][0], xs[conv_idx[-1]][1]
         ax.plot([a, a, b, b], [0.75, 0.6, 0.6, 0.75], color="0.3", lw=1)
-        ax.text((a + b) / 2, 0.5, tr(r"[합성곱 $\rightarrow$ 활성화 함수 $\rightarrow$ 풀링] × n: 작은 특징(모서리)이 모여 큰 특징(모양)이 된다",
-                                     r"[convolution $\rightarrow$ activation $\rightarrow$ pooling] × n: small features (edges) build larger ones (shapes)"),
+        ax.text((a + b) / 2, 0.5, tr("[합성곱 → 활성화 함수 → 풀링] × n: 작은 특징(모서리)이 모여 큰 특징(모양)이 된다",
+                                     "[convolution → activation → pooling] × n: small features (edges) build larger ones (shapes)"),
                 ha="center", va="bottom", fontsize=8.5)
         rest = [i for i, (k, _) in enumerate(stages) if k in ("flatten", "fc", "softmax")]
         if rest:
@@ -173,7 +174,8 @@ def channels_figure(rgb):
     axes[0].set_title(tr("컬러 사진", "colour photo"))
     axes[0].set_xlabel(shape_str((H, W, 3)))
     names = [tr("R 채널", "R channel"), tr("G 채널", "G channel"), tr("B 채널", "B channel")]
-    for c, (ax, cmap) in enumerate(zip(axes[1:], ["Reds", "Greens", "Blues"])):
+    for c, (ax, color) in enumerate(zip(axes[1:], ["red", "green", "blue"])):
+        cmap = LinearSegmentedColormap.from_list(f"black-{color}", ["black", color])
         ax.imshow(rgb[:, :, c], cmap=cmap, vmin=0, vmax=1)
         ax.set_title(names[c])
         ax.set_xlabel(shape_str((H, W)))
@@ -243,7 +245,7 @@ def stride_padding_figure(configs=((5, 3, 1, 0), (5, 3, 1, 1), (5, 3, 2, 1))):
         _arrow(ax, Hp + 0.1, Hp / 2, ox - 0.1, Hp / 2)
         _canvas(ax, ox + Ho + 0.2, Hp + 0.2, x0=-0.2, y0=-0.2)
         ax.set_title(f"H={H}, K={K}, S={S}, P={P}", fontsize=10)
-        ax.set_xlabel(tr(f"입력 {H}×{H} $\\rightarrow$ 출력 {Ho}×{Ho}", f"input {H}×{H} $\\rightarrow$ output {Ho}×{Ho}"), fontsize=9)
+        ax.set_xlabel(tr(f"입력 {H}×{H} → 출력 {Ho}×{Ho}", f"input {H}×{H} → output {Ho}×{Ho}"), fontsize=9)
     fig.suptitle(tr("스트라이드 S와 패딩 P (회색 = 0으로 채운 패딩, 파란/주황 = 첫째/둘째 창)",
                     "Stride S and padding P (grey = zero padding, blue/orange = first/second window)"), fontsize=10)
     fig.tight_layout()
@@ -446,26 +448,29 @@ def filter_gallery_figure(img, kernels, outputs, names):
 
 
 def kernel_size_frame(img, kernel, out, caption):
-    """One slider frame: input, kernel, output drawn at the same pixel scale (so the shrinking shows).
+    """One slider frame: the kernel, and the output drawn at the input's pixel scale (so the shrinking shows).
 
-    img: (H, W), kernel: (K, K), out: (Ho, Wo). Returns (figure, caption).
+    img: (H, W) input, kernel: (K, K), out: (Ho, Wo). The input's extent is a grey dashed frame behind
+    the output, so the margin lost without padding is the visible grey border. Returns (figure, caption).
     """
     H, W = img.shape
     K = kernel.shape[0]
     Ho, Wo = out.shape
-    fig, axes = plt.subplots(1, 3, figsize=(8, 2.9), gridspec_kw={"width_ratios": [1, 0.45, 1]})
-    axes[0].imshow(img, cmap="gray", vmin=0, vmax=1, extent=(0, W, H, 0))
-    axes[0].set_title(tr(f"입력 {H}×{W}", f"input {H}×{W}"), fontsize=10)
-    axes[1].imshow(kernel, cmap="Oranges", vmin=0, vmax=kernel.max() * 1.5, extent=(0, K, K, 0))
-    axes[1].set_xlim(0, max(15, K))
-    axes[1].set_ylim(max(15, K), 0)
-    axes[1].set_title(tr(f"커널 {K}×{K}", f"kernel {K}×{K}"), fontsize=10)
+    fig, axes = plt.subplots(1, 2, figsize=(6.2, 2.9), gridspec_kw={"width_ratios": [0.42, 1]})
+    side = max(15, K)
+    axes[0].imshow(kernel, cmap="Oranges", vmin=0, vmax=kernel.max() * 1.5, extent=(0, K, K, 0))
+    axes[0].set_xlim(0, side)
+    axes[0].set_ylim(side, 0)
+    axes[0].set_xticks(range(0, side + 1, 5))
+    axes[0].set_yticks(range(0, side + 1, 5))
+    axes[0].set_title(tr(f"커널 {K}×{K}", f"kernel {K}×{K}"), fontsize=10)
     off = (K - 1) / 2
-    axes[2].add_patch(Rectangle((0, 0), W, H, facecolor="0.9", edgecolor="0.6", lw=0.8, ls="--"))
-    axes[2].imshow(out, cmap="gray", vmin=0, vmax=1, extent=(off, off + Wo, off + Ho, off), zorder=2)
-    axes[2].set_xlim(0, W)
-    axes[2].set_ylim(H, 0)
-    axes[2].set_title(tr(f"출력 {Ho}×{Wo}", f"output {Ho}×{Wo}"), fontsize=10)
+    axes[1].add_patch(Rectangle((0, 0), W, H, facecolor="0.85", edgecolor="0.5", lw=0.8, ls="--"))
+    axes[1].imshow(out, cmap="gray", vmin=0, vmax=1, extent=(off, off + Wo, off + Ho, off), zorder=2)
+    axes[1].set_xlim(0, W)
+    axes[1].set_ylim(H, 0)
+    axes[1].set_title(tr(f"입력 {H}×{W} → 출력 {Ho}×{Wo}", f"input {H}×{W} → output {Ho}×{Wo}"),
+                      fontsize=10)
     for ax in axes:
         ax.set_xlabel(tr("x (픽셀)", "x (pixels)"), fontsize=8)
         ax.set_ylabel(tr("y (픽셀)", "y (pixels)"), fontsize=8)
