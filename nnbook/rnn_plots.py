@@ -11,7 +11,24 @@ import numpy as np
 
 from .config import tr
 
-__all__ = ["entropy_line", "plot_losses", "plot_clipping", "hidden_size_frame", "plot_sine_prediction"]
+__all__ = ["plot_hidden_states", "entropy_line", "plot_losses", "plot_clipping", "hidden_size_frame", "plot_sine_prediction"]
+
+
+def plot_hidden_states(states, figsize=(8, 2.6)):
+    """Heatmaps of hidden states side by side, time on x, hidden unit on y, colours from -1 to 1.
+
+    states: {panel title: array (T, D_h)}, e.g. one sequence's h_1 ... h_T from two initialisations.
+    """
+    fig, axes = plt.subplots(1, len(states), figsize=figsize, squeeze=False)
+    for ax, (title, h) in zip(axes[0], states.items()):
+        h = np.asarray(h)
+        im = ax.imshow(h.T, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest",
+                       extent=(0.5, h.shape[0] + 0.5, h.shape[1] - 0.5, -0.5))
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(tr("시간 단계 t", "time step t"))
+        ax.set_ylabel(tr("은닉 유닛", "hidden unit"))
+    fig.colorbar(im, ax=axes[0].tolist(), label="$h_t$", fraction=0.03, pad=0.02)
+    return fig
 
 
 def entropy_line(ax, entropy):
@@ -65,13 +82,13 @@ def plot_clipping(runs, max_norm, entropy=None, figsize=(8, 3.2)):
     return fig
 
 
-def hidden_size_frame(hidden, histories, entropy, text, n_params, figsize=(8, 3.3)):
+def hidden_size_frame(hidden, histories, entropy, text, n_params, figsize=(7.2, 3.3)):
     """One slider frame: every size's loss curve (faint), this size's (bold), and its sampled text.
 
     hidden: this frame's hidden size H; histories: {H: list of epoch losses} for all sizes;
     entropy: unigram entropy (nats); text: a sample of generated text; n_params: parameter count.
     """
-    fig, (ax, ax_t) = plt.subplots(1, 2, figsize=figsize, gridspec_kw={"width_ratios": [1, 1.1]})
+    fig, (ax, ax_t) = plt.subplots(1, 2, figsize=figsize, gridspec_kw={"width_ratios": [1.15, 1]})
     for h, losses in histories.items():
         bold = h == hidden
         ax.plot(np.arange(1, len(losses) + 1), losses, color="C0" if bold else "0.75",
