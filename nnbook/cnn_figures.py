@@ -151,7 +151,7 @@ def architecture_figure(stages, image=None, classes=None):
     if conv_idx:
         a, b = xs[conv_idx[0]][0], xs[conv_idx[-1]][1]
         ax.plot([a, a, b, b], [0.75, 0.6, 0.6, 0.75], color="0.3", lw=1)
-        ax.text((a + b) / 2, 0.5, tr("[합성곱 → 활성화 함수 → 풀링] × n: 작은 특징(모서리)이 모여 큰 특징(모양)이 된다",
+        ax.text((a + b) / 2, 0.5, tr("[합성곱 → 활성화 함수 → 풀링] × n: 작은 특성(모서리)이 모여 큰 특성(모양)이 된다",
                                      "[convolution → activation → pooling] × n: small features (edges) build larger ones (shapes)"),
                 ha="center", va="bottom", fontsize=8.5)
         rest = [i for i, (k, _) in enumerate(stages) if k in ("flatten", "fc", "softmax")]

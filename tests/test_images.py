@@ -79,3 +79,13 @@ def test_shift_image_and_convolution_commute_away_from_the_border():
     assert np.abs(a - b)[6:-6, 6:-6].max() < 1e-12
     assert np.abs(a - b).max() > 0.1          # the wrapped border does differ
     assert im.toy_image().sum() == 64
+
+
+def test_exercise_5_shift_kernel_moves_the_image_one_pixel_right():
+    # chapter 1, exercise 5: with cross-correlation the 1 sits in the LEFT cell to move the image RIGHT
+    photo = im.load_photo()
+    w = np.zeros((3, 3))
+    w[1, 0] = 1
+    out = im.filter_image(photo, w, padding=1)
+    assert out.shape == photo.shape
+    assert np.abs(out - im.shift_image(photo, 0, 1))[1:-1, 1:-1].max() == 0
