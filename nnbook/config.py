@@ -62,6 +62,30 @@ def korean_font_path():
     return None
 
 
+def _font_with_minus(font):
+    """NanumGothic plus one glyph: U+2212 (minus) drawn as its hyphen, cached in ~/.cache/nnbook.
+
+    NanumGothic has no U+2212, and matplotlib's mathtext (log-axis tick labels such as 10^-3)
+    always draws that character, whatever `axes.unicode_minus` says. Mapping it to the font's own
+    hyphen keeps every label in one font, Hangul and math alike, with no missing-glyph warning.
+    """
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "nnbook"
+    target = cache / f"{font.stem}-minus-{font.stat().st_size}.ttf"
+    if target.exists():
+        return target
+    from fontTools.ttLib import TTFont
+
+    ttf = TTFont(str(font))
+    for table in ttf["cmap"].tables:
+        if table.isUnicode() and 0x2D in table.cmap:
+            table.cmap.setdefault(0x2212, table.cmap[0x2D])
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
+    ttf.save(str(tmp))
+    os.replace(tmp, target)     # atomic: parallel notebooks may build it at the same time
+    return target
+
+
 def _setup_matplotlib():
     import matplotlib
     from matplotlib import font_manager
@@ -69,13 +93,14 @@ def _setup_matplotlib():
     font = korean_font_path()
     family = ["DejaVu Sans"]
     if font is not None:
+        font = _font_with_minus(font)
         font_manager.fontManager.addfont(str(font))
-        # DejaVu Sans first (Latin, digits, the minus sign in log-axis labels, which are mathtext),
-        # NanumGothic as the per-glyph fallback for Hangul.
-        family = ["DejaVu Sans", font_manager.FontProperties(fname=str(font)).get_name()]
+        # NanumGothic for every label (Hangul, Latin, and the text of mixed "$h_t$ 은닉 상태"
+        # mathtext strings); DejaVu Sans as the per-glyph fallback.
+        family = [font_manager.FontProperties(fname=str(font)).get_name(), "DejaVu Sans"]
     matplotlib.rcParams.update({
         "font.family": family,
-        "axes.unicode_minus": False,   # NanumGothic has no U+2212 minus sign: use "-" in labels
+        "axes.unicode_minus": False,   # plain "-" in tick labels, as the brief of the book asks
         "figure.dpi": 80,
         "savefig.dpi": 80,
         "figure.figsize": (6.4, 3.6),

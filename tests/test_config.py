@@ -43,7 +43,7 @@ def test_korean_font_ships_and_renders_without_glyph_warnings():
         ax.plot([-1, 1])
         ax2 = fig.add_subplot(2, 1, 2)
         ax2.semilogy([1e-12, 1.0, 1e3])        # log-axis tick labels are mathtext with U+2212
-        ax2.set_xlabel("시간 단계 t")
+        ax2.set_xlabel(r"시간 단계 $t$, $\|\partial L / \partial h_t\|$, $10^{-3}$")
         fig.canvas.draw()
         plt.close(fig)
 
