@@ -1,9 +1,9 @@
 """Benchmark: nnbook.scratch.conv2d (NumPy) against torch.nn.functional.conv2d, in the same run.
 
-Run:  .venv/bin/python bench/bench_conv.py [--repeats 30]
+Run:  .venv/bin/python bench/bench_conv.py [--repeats 30] [--threads 2]
 
-float32, stride 1, padding 0, 2 threads for both (torch.set_num_threads(2); NumPy's BLAS uses the
-machine's 2 cores). Forward alone (torch under no_grad) and forward + backward (torch autograd with
+float32, stride 1, padding 0, the same number of threads for both (default 2: torch.set_num_threads
+and OPENBLAS_NUM_THREADS, set before NumPy is imported, unless already set). Forward alone (torch under no_grad) and forward + backward (torch autograd with
 x, w, b all requiring gradients, so it computes dx, dw and db as NumPy does). The timings of the
 four variants are interleaved, repeat after repeat, and the best (minimum) of each is kept, so a
 moment of load on the machine hits both libraries alike. Goal (issue 3): NumPy/PyTorch <= 3.0x.
@@ -13,9 +13,15 @@ import os
 import sys
 import time
 
-import numpy as np
-import torch
-import torch.nn.functional as F
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--repeats", type=int, default=30, help="timings per variant (best is kept)")
+parser.add_argument("--threads", type=int, default=2, help="threads for both libraries")
+args = parser.parse_args()
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(args.threads))   # before NumPy loads OpenBLAS
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from nnbook.scratch import conv2d_backward, conv2d_forward  # noqa: E402
@@ -80,13 +86,12 @@ def bench_shape(N, C, H, Fn, K, repeats, rng):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=30, help="timings per variant (best is kept)")
-    args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
-    print(f"conv2d, float32, stride 1, padding 0, 2 threads, best of {args.repeats}; "
-          f"NumPy {np.__version__}, PyTorch {torch.__version__}")
+    print(f"conv2d, float32, stride 1, padding 0, {args.threads} thread(s) (OPENBLAS_NUM_THREADS="
+          f"{os.environ['OPENBLAS_NUM_THREADS']}, torch {torch.get_num_threads()}), best of {args.repeats}; "
+          f"NumPy {np.__version__}, PyTorch {torch.__version__.split('+')[0]}; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     header = (f"{'shape (N, C, H=W, F, K)':<26}{'torch fwd':>11}{'numpy fwd':>11}{'ratio':>7}"
               f"{'torch f+b':>11}{'numpy f+b':>11}{'ratio':>7}{'max rel err':>13}")
     print(header)

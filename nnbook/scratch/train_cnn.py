@@ -14,7 +14,7 @@ from .optim import Adam
 __all__ = ["build_digits_cnn", "train_digits_cnn", "random_shift"]
 
 
-def build_digits_cnn(channels=(16, 32), hidden=(120, 84), n_classes=10, in_channels=1, image_size=8,
+def build_digits_cnn(channels=(24, 48), hidden=(120, 84), n_classes=10, in_channels=1, image_size=8,
                      seed=0, dtype=np.float32):
     """conv3x3(pad 1) - ReLU - maxpool2 - conv3x3(pad 1) - ReLU - maxpool2 - fc - ReLU - fc - ReLU - fc.
 
@@ -58,7 +58,7 @@ def random_shift(x, shift, rng):
     return windows[np.arange(N), :, dy, dx]
 
 
-def train_digits_cnn(X_train, y_train, X_test, y_test, epochs=15, batch_size=32, lr=2e-3, lr_decay=1.0,
+def train_digits_cnn(X_train, y_train, X_test, y_test, epochs=20, batch_size=32, lr=2e-3, lr_decay=0.9,
                      weight_decay=0.0, shift=0, seed=0, model=None, verbose=False):
     """Train a CNN on image arrays with mini-batch Adam; NumPy only, deterministic given seed.
 
