@@ -148,7 +148,7 @@ class Sequential:
         if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
             layers = tuple(layers[0])
         self.layers = list(layers)
-        self.dlogits = None
+        self.logits = self.dlogits = self.last_loss = None
 
     @property
     def params(self):
@@ -174,11 +174,12 @@ class Sequential:
 
     def loss(self, x, t):
         """Mean softmax cross-entropy of the logits of x against labels t: (N,); keeps dlogits for backward."""
-        loss, self.dlogits = softmax_cross_entropy(self.forward(x), t)
+        self.logits = self.forward(x)
+        loss, self.dlogits = softmax_cross_entropy(self.logits, t)
         return loss
 
     def gradient(self, x, t):
-        """Forward, loss and backward on one batch; returns grads (the loss is in self.last_loss)."""
+        """Forward, loss and backward on one batch; returns grads (loss and logits: self.last_loss, self.logits)."""
         self.last_loss = self.loss(x, t)
         self.backward(self.dlogits)
         return self.grads
