@@ -71,23 +71,23 @@ def lstm_step_backward(dh_t, dc_t, cache):
 
 # ----------------------------------------------------------------------------- a whole sequence
 class LSTMCache:
-    """What `lstm_forward` keeps for `lstm_backward`; arrays are time-major.
+    """What `lstm_forward` keeps for `lstm_backward`; use `lstm_gates(cache)` to read the gates.
 
-    x: (N, T, D); hs_tm, cs_tm: (T + 1, N, H) with index 0 the initial state; gates: (T, N, 4H) the
-    activated gates in the internal order (o, i, f, g); tanh_c: (T, N, H); Wx_r: (D, 4H), Wh_r: (H, 4H)
-    the weights with their columns in that internal order. Use `lstm_gates(cache)` to read the gates.
+    z: (D + H + 1, T + 1, N), z[:, t] = [x_t; h_{t-1}; 1] as columns (feature-major, see
+    `lstm_forward`); cs_tm: (T + 1, H, N) the cell states, cs_tm[0] = c0; gates: (T, 4H, N) the
+    activated gates in the internal order (o, i, f, g); W: (D + H + 1, 4H) = [Wx; Wh; b] with its
+    columns in that order; D: the input size.
     """
 
     kind = "lstm"
 
-    def __init__(self, x, hs_tm, cs_tm, gates, tanh_c, Wx_r, Wh_r):
-        self.x, self.hs_tm, self.cs_tm = x, hs_tm, cs_tm
-        self.gates, self.tanh_c, self.Wx_r, self.Wh_r = gates, tanh_c, Wx_r, Wh_r
+    def __init__(self, z, cs_tm, gates, W, D):
+        self.z, self.cs_tm, self.gates, self.W, self.D = z, cs_tm, gates, W, D
 
 
 def _to_internal(w, H):
     """Columns (i, f, g, o) -> (o, i, f, g): a rotation by one block, so the three sigmoid gates
-    are side by side (columns :3H) and the two gates fed by dc (i, f, g) too (columns H:)."""
+    are side by side (first 3H) and so are the three gates fed by dc (i, f, g: last 3H)."""
     return np.roll(w, H, axis=-1)
 
 
@@ -102,14 +102,19 @@ def lstm_forward(x, h0, c0, Wx, Wh, b):
     x: (N, T, D), h0: (N, H), c0: (N, H), Wx: (D, 4H), Wh: (H, 4H), b: (4H,), gates in PyTorch's
     order (i, f, g, o). Returns (hs: (N, T, H), cs: (N, T, H), cache): the hidden and cell states.
 
-    The obvious version calls `lstm_step(x[:, t], h, c, Wx, Wh, b)` T times. With T steps of
-    small matrices most of its time is Python and NumPy call overhead, so this version
-    - computes the input part x_t Wx + b of all steps in one matrix product (N*T, D) @ (D, 4H);
-    - keeps the gate columns in the order (o, i, f, g), so one slice covers the three sigmoids;
-    - uses sigmoid(a) = (1 + tanh(a / 2)) / 2 with the sigmoid columns of the weights halved
-      beforehand (exact: halving only changes the exponent), so ONE tanh call activates all four
-      gates, then `*= 0.5; += 0.5` finishes the sigmoids;
-    - writes into preallocated time-major buffers (T, N, ...), each step a contiguous block.
+    The obvious version calls `lstm_step(x[:, t], h, c, Wx, Wh, b)` T times; that is what this
+    computes. With small matrices most of the time goes to Python and NumPy call overhead and to
+    memory, not arithmetic, so the loop makes as few and as cheap calls as possible:
+    - one matrix product per step: a_t = [x_t, h_{t-1}, 1] @ [Wx; Wh; b] (the "bias trick"); the
+      buffer z holds [x_t; h_{t-1}; 1] for every step and each new h_t is written straight into it;
+    - states and gates are stored transposed, features x batch ((4H, N) per step instead of
+      (N, 4H)), so each gate is a block of whole rows: a NumPy call on a column slice of an
+      (N, 4H) array pays a per-row overhead, on a block of rows it does not (about 3x faster here);
+    - the gate columns are kept in the order (o, i, f, g), so one slice covers the three sigmoids;
+    - sigmoid(a) = (1 + tanh(a / 2)) / 2 with the sigmoid columns of W halved beforehand (exact:
+      halving only changes the exponent), so ONE tanh call activates all four gates, then
+      `*= 0.5; += 0.5` finishes the sigmoids;
+    - all buffers are allocated once, before the loop, and nothing else is stored.
     """
     fn = "lstm_forward"
     x, h0, c0, Wx, Wh, b = _as_float(fn, x=x, h0=h0, c0=c0, Wx=Wx, Wh=Wh, b=b)
@@ -117,36 +122,39 @@ def lstm_forward(x, h0, c0, Wx, Wh, b):
     _check_state(fn, "h0", h0, N, H)
     _check_state(fn, "c0", c0, N, H)
     dt = x.dtype
+    K = D + H + 1
 
-    Wx_r, Wh_r, b_r = _to_internal(Wx, H), _to_internal(Wh, H), _to_internal(b, H)
+    W = _to_internal(np.concatenate([Wx, Wh, b[None]], axis=0), H)   # (K, 4H), columns o, i, f, g
     half = np.ones(4 * H, dtype=dt)
-    half[:3 * H] = 0.5                                   # o, i, f columns: tanh(a / 2)
-    # pre-activations of every step from the input, time-major: gates[t] = x_t Wx + b  (T, N, 4H)
-    gates = (x.transpose(1, 0, 2).reshape(T * N, D) @ (Wx_r * half) + b_r * half).reshape(T, N, 4 * H)
-    Wh_half = Wh_r * half
-    hs_tm = np.empty((T + 1, N, H), dtype=dt)
-    cs_tm = np.empty((T + 1, N, H), dtype=dt)
-    tanh_c = np.empty((T, N, H), dtype=dt)
-    hs_tm[0], cs_tm[0] = h0, c0
-    rec = np.empty((N, 4 * H), dtype=dt)
-    ig = np.empty((N, H), dtype=dt)
-    H3 = 3 * H
+    half[:3 * H] = 0.5                                  # o, i, f columns: tanh(a / 2)
+    W_half_T = np.ascontiguousarray((W * half).T)       # (4H, K)
+    z = np.empty((K, T + 1, N), dtype=dt)               # z[:, t] = [x_t; h_{t-1}; 1]
+    z[:D, :T] = x.transpose(2, 1, 0)
+    z[D:D + H, 0] = h0.T
+    z[D + H] = 1
+    hs_tm = z[D:D + H]                                  # (H, T + 1, N): hs_tm[:, t + 1] = h_t
+    gates = np.empty((T, 4 * H, N), dtype=dt)
+    cs_tm = np.empty((T + 1, H, N), dtype=dt)
+    cs_tm[0] = c0.T
+    ig = np.empty((H, N), dtype=dt)
+    tanh_c = np.empty((H, N), dtype=dt)
+    H2, H3 = 2 * H, 3 * H
     for t in range(T):
         a = gates[t]
-        np.matmul(hs_tm[t], Wh_half, out=rec)
-        a += rec
-        np.tanh(a, out=a)                                # all four gates in one call
-        s = a[:, :H3]
+        np.matmul(W_half_T, z[:, t], out=a)             # pre-activations of all gates
+        np.tanh(a, out=a)                               # all four gates in one call
+        s = a[:H3]
         s *= 0.5
-        s += 0.5                                         # o, i, f are now sigmoids
-        np.multiply(a[:, 2 * H:H3], cs_tm[t], out=cs_tm[t + 1])          # f * c_{t-1}
-        np.multiply(a[:, H:2 * H], a[:, H3:], out=ig)                    # i * g
-        cs_tm[t + 1] += ig
-        np.tanh(cs_tm[t + 1], out=tanh_c[t])
-        np.multiply(a[:, :H], tanh_c[t], out=hs_tm[t + 1])               # o * tanh(c_t)
-    hs = hs_tm[1:].transpose(1, 0, 2).copy()
-    cs = cs_tm[1:].transpose(1, 0, 2).copy()
-    return hs, cs, LSTMCache(x, hs_tm, cs_tm, gates, tanh_c, Wx_r, Wh_r)
+        s += 0.5                                        # o, i, f are now sigmoids
+        c = cs_tm[t + 1]
+        np.multiply(a[H2:H3], cs_tm[t], out=c)          # f * c_{t-1}
+        np.multiply(a[H:H2], a[H3:], out=ig)            # i * g
+        c += ig
+        np.tanh(c, out=tanh_c)
+        np.multiply(a[:H], tanh_c, out=hs_tm[:, t + 1])  # h_t = o * tanh(c_t)
+    hs = hs_tm[:, 1:].transpose(2, 1, 0).copy()
+    cs = cs_tm[1:].transpose(2, 0, 1).copy()
+    return hs, cs, LSTMCache(z, cs_tm, gates, W, D)
 
 
 def lstm_backward(dhs, cache, dc_last=None, return_dh=False):
@@ -158,54 +166,66 @@ def lstm_backward(dhs, cache, dc_last=None, return_dh=False):
     weight gradients in PyTorch's gate order; with return_dh=True a seventh array dh: (N, T, H)
     follows, the total gradient reaching h_t (from its output and from step t + 1).
 
-    The obvious version calls `lstm_step_backward` T times. Here every factor that does not depend
-    on the incoming gradient (sigmoid' = s(1 - s), tanh', c_{t-1}, ...) is computed for all steps
-    at once before the loop, so a step is: add dh from the future, update dc, scale the
-    precomputed factors by dh and dc, one matmul for dh_{t-1}. The weight gradients and dx are then
-    one matrix product each over all N*T rows (dWh = H_prev^T dA instead of T small products).
+    The obvious version calls `lstm_step_backward` T times and adds up the weight gradients.
+    Only dh_{t-1} and dc_{t-1} must be computed step by step, so:
+    - every factor that does not depend on the incoming gradient (sigmoid' = s(1 - s),
+      tanh' = 1 - tanh^2, c_{t-1}, ...) is computed for all steps at once, in place, before the loop;
+    - a step is then: add dh from the future, update dc, scale the factors by dh and dc into the
+      pre-activation gradient da_t, and one small product dh_{t-1} = Wh da_t;
+    - da is laid out (4H, T, N), so after the loop all N*T columns form one matrix without a copy:
+      one product [dWx; dWh; db] = z da^T gives all weight gradients, one more dx = Wx da.
     """
     fn = "lstm_backward"
     if not isinstance(cache, LSTMCache):
         raise ValueError(f"{fn}: cache must be the cache returned by lstm_forward, got {type(cache).__name__}")
-    x, hs_tm, cs_tm, gates, tanh_c = cache.x, cache.hs_tm, cache.cs_tm, cache.gates, cache.tanh_c
-    N, T, D = x.shape
-    H = hs_tm.shape[2]
-    dt = x.dtype
+    z, cs_tm, gates, W, D = cache.z, cache.cs_tm, cache.gates, cache.W, cache.D
+    K, T, N = z.shape[0], z.shape[1] - 1, z.shape[2]
+    H = cs_tm.shape[1]
+    dt = z.dtype
     dhs = _check_dout(fn, "dhs", dhs, (N, T, H))
-    o, i, f, g = (gates[..., k * H:(k + 1) * H] for k in range(4))
+    H2, H3 = 2 * H, 3 * H
+    o, i, f, g = gates[:, :H], gates[:, H:H2], gates[:, H2:H3], gates[:, H3:]
 
-    # da[t] = (factor that multiplies dh or dc) for every gate and step; scaled in the loop.
-    da = np.empty((T, N, 4 * H), dtype=dt)
-    da[..., :H] = tanh_c * o * (1 - o)                 # d h_t / d a_o
-    da[..., H:2 * H] = g * i * (1 - i)                 # d c_t / d a_i
-    da[..., 2 * H:3 * H] = cs_tm[:-1] * f * (1 - f)    # d c_t / d a_f
-    da[..., 3 * H:] = i * (1 - g * g)                  # d c_t / d a_g
-    dc_from_h = o * (1 - tanh_c * tanh_c)              # d h_t / d c_t   (T, N, H)
-    da4 = da.reshape(T, N, 4, H)
+    # da starts as the factor that multiplies dh (output gate) or dc (the others); the loop
+    # scales it into the gradient of the pre-activations. Built in place: no temporaries.
+    da = np.empty((4 * H, T, N), dtype=dt)
+    da_t = da.transpose(1, 0, 2)                        # the same memory seen as (T, 4H, N)
+    tanh_c = np.tanh(cs_tm[1:])                         # (T, H, N)
+    np.subtract(1, gates[:, :H3], out=da_t[:, :H3])
+    da_t[:, :H3] *= gates[:, :H3]                       # sigmoid' = s (1 - s) for o, i, f
+    da_t[:, :H] *= tanh_c                               # d h_t / d a_o
+    da_t[:, H:H2] *= g                                  # d c_t / d a_i
+    da_t[:, H2:H3] *= cs_tm[:-1]                        # d c_t / d a_f
+    np.multiply(g, g, out=da_t[:, H3:])
+    np.subtract(1, da_t[:, H3:], out=da_t[:, H3:])
+    da_t[:, H3:] *= i                                   # d c_t / d a_g = i (1 - g^2)
+    dc_from_h = tanh_c                                  # d h_t / d c_t = o (1 - tanh^2 c_t)
+    np.multiply(tanh_c, tanh_c, out=dc_from_h)
+    np.subtract(1, dc_from_h, out=dc_from_h)
+    dc_from_h *= o
 
-    dh_tm = dhs.transpose(1, 0, 2).astype(dt, copy=True)   # becomes the total dh_t
-    dc = np.zeros((N, H), dtype=dt) if dc_last is None else \
-        _check_dout(fn, "dc_last", dc_last, (N, H)).astype(dt, copy=True)
-    dh_next = np.zeros((N, H), dtype=dt)
-    tmp = np.empty((N, H), dtype=dt)
-    WhT = np.ascontiguousarray(cache.Wh_r.T)
+    da_by_gate = da.reshape(4, H, T, N)
+    dh_all = np.array(dhs.transpose(1, 2, 0), dtype=dt, order="C")   # (T, H, N), becomes total dh_t
+    dc = np.zeros((H, N), dtype=dt) if dc_last is None else \
+        np.array(_check_dout(fn, "dc_last", dc_last, (N, H)).T, dtype=dt, order="C")
+    dh_next = np.zeros((H, N), dtype=dt)
+    tmp = np.empty((H, N), dtype=dt)
+    Wh = np.ascontiguousarray(W[D:D + H])               # (H, 4H)
     for t in range(T - 1, -1, -1):
-        dh = dh_tm[t]
-        dh += dh_next
+        dh = dh_all[t]
+        dh += dh_next                                   # + gradient from step t + 1
         np.multiply(dh, dc_from_h[t], out=tmp)
         dc += tmp
-        da[t, :, :H] *= dh                             # output gate
-        da4[t, :, 1:] *= dc[:, None, :]                # input, forget, candidate
-        dc *= f[t]                                     # dc_{t-1} = dc_t * f
-        np.matmul(da[t], WhT, out=dh_next)
-    da2 = da.reshape(T * N, 4 * H)
-    dx = (da2 @ cache.Wx_r.T).reshape(T, N, D).transpose(1, 0, 2).copy()
-    dWx = _to_pytorch(x.transpose(1, 0, 2).reshape(T * N, D).T @ da2, H)
-    dWh = _to_pytorch(hs_tm[:-1].reshape(T * N, H).T @ da2, H)
-    db = _to_pytorch(da2.sum(axis=0), H)
-    out = (dx, dh_next, dc, dWx, dWh, db)
+        da_by_gate[0, :, t] *= dh                       # output gate
+        da_by_gate[1:, :, t] *= dc                      # input, forget, candidate
+        dc *= f[t]                                      # dc_{t-1} = dc_t * f
+        np.matmul(Wh, da[:, t], out=dh_next)
+    da2 = da.reshape(4 * H, T * N)
+    dW = _to_pytorch(z[:, :T].reshape(K, T * N) @ da2.T, H)    # (K, 4H), PyTorch's gate order
+    dx = (W[:D] @ da2).reshape(D, T, N).transpose(2, 1, 0).copy()
+    out = (dx, dh_next.T.copy(), dc.T.copy(), dW[:D], dW[D:D + H], dW[D + H])
     if return_dh:
-        out += (dh_tm.transpose(1, 0, 2).copy(),)
+        out += (dh_all.transpose(2, 0, 1).copy(),)
     return out
 
 
@@ -217,7 +237,7 @@ def lstm_gates(cache):
     """
     if not isinstance(cache, LSTMCache):
         raise ValueError(f"lstm_gates: cache must be the cache returned by lstm_forward, got {type(cache).__name__}")
-    H = cache.hs_tm.shape[2]
+    H = cache.cs_tm.shape[1]
     blocks = {"o": 0, "i": 1, "f": 2, "g": 3}
-    return {k: cache.gates[..., blocks[k] * H:(blocks[k] + 1) * H].transpose(1, 0, 2).copy()
+    return {k: cache.gates[:, blocks[k] * H:(blocks[k] + 1) * H].transpose(2, 0, 1).copy()
             for k in ("i", "f", "g", "o")}

@@ -169,7 +169,7 @@ def rnn_backward(dhs, cache, return_dh=False):
     H = Wh.shape[0]
     dhs = _check_dout(fn, "dhs", dhs, (N, T, H))
 
-    dh_tm = dhs.transpose(1, 0, 2).astype(x.dtype, copy=True)    # (T, N, H), becomes the total dh_t
+    dh_tm = np.array(dhs.transpose(1, 0, 2), dtype=x.dtype, order="C")    # (T, N, H), becomes the total dh_t
     da = 1 - hs_tm[1:] ** 2                                       # tanh' for every step, (T, N, H)
     WhT = np.ascontiguousarray(Wh.T)
     dh_next = np.zeros((N, H), dtype=x.dtype)
