@@ -247,8 +247,9 @@ def gate_frame(rec, t, figsize=(8, 3.5)):
     bx.axhline(1, color="#999999", lw=0.6, ls=":")
     bx.set_xticks(range(len(rows)), [f"{r[0]}_t" for r in rows])
     bx.set_ylim(-1.05, cmax + 0.1)
-    bx.set_ylabel(tr("값 (유닛별 막대)", "value (one bar per unit)"), fontsize=9)
-    bx.set_title(tr(f"t = {t + 1}의 값", f"values at t = {t + 1}"), fontsize=10, pad=16)
+    bx.set_ylabel(tr("값", "value"), fontsize=9)
+    bx.set_title(tr(f"t = {t + 1}의 값 (유닛마다 막대 하나)", f"values at t = {t + 1} (one bar per unit)"),
+                 fontsize=10, pad=16)
 
     fmean, imean = rec["f"][t].mean(), rec["i"][t].mean()
     caption = tr(

@@ -1,7 +1,8 @@
 """Small experiments of chapter 5 (LSTM theory): a counting task, a tiny LSTM trained on it in
 NumPy, the gate record the gate-by-gate slider shows, and parameter counts of RNN / GRU / LSTM.
 
-Everything runs on `nnbook.scratch` (NumPy); nothing here imports torch.
+Everything runs on `nnbook.scratch` (NumPy); only `torch_hidden_grad_norms`, the autograd oracle for
+the gradient-norm curves, imports torch (inside the function).
 
     x, y, tokens = counter_task(128, 12, rng)          # x: (N, T, 3) one-hot, y: (N, T) counts
     params, losses = train_counter_lstm(H=2)           # Wx: (3, 4H), Wh: (H, 4H), b: (4H,), w, c
@@ -13,7 +14,7 @@ from .scratch import Adam, lstm_backward, lstm_forward, lstm_gates
 
 __all__ = [
     "COUNTER_TOKENS", "counter_task", "counter_targets", "init_lstm_weights", "train_counter_lstm",
-    "counter_predict", "gate_record", "param_count", "GATES",
+    "counter_predict", "gate_record", "param_count", "GATES", "torch_hidden_grad_norms",
 ]
 
 #: The counter task's three input symbols: 0 "·" nothing, 1 "1" add one, 2 "R" reset to zero.
@@ -126,3 +127,36 @@ def param_count(kind, D, H, biases=2):
     if kind not in GATES:
         raise ValueError(f"param_count: kind must be one of {sorted(GATES)}, got {kind!r}")
     return GATES[kind] * (H * D + H * H + biases * H)
+
+
+def torch_hidden_grad_norms(x, Wx, Wh, b, dhs):
+    """‖∂L/∂h_t‖ of an LSTM computed by PyTorch autograd: the oracle for `scratch.hidden_grad_norms`.
+
+    x: (1, T, D), Wx: (D, 4H), Wh: (H, 4H), b: (4H,) in PyTorch's gate order, zero initial states;
+    dhs: (1, T, H), L = sum_t h_t . dhs[:, t]. Runs `torch.nn.LSTMCell` step by step in float64 and
+    keeps the gradient of every h_t. Returns (T,).
+    """
+    import torch
+
+    x, dhs = np.asarray(x, dtype=np.float64), np.asarray(dhs, dtype=np.float64)
+    if x.ndim != 3 or x.shape[0] != 1:
+        raise ValueError(f"torch_hidden_grad_norms: x must be (1, T, D), got shape {x.shape}")
+    T, D = x.shape[1:]
+    H = Wh.shape[0]
+    cell = torch.nn.LSTMCell(D, H).double()
+    with torch.no_grad():
+        cell.weight_ih.copy_(torch.from_numpy(np.ascontiguousarray(Wx.T)))
+        cell.weight_hh.copy_(torch.from_numpy(np.ascontiguousarray(Wh.T)))
+        cell.bias_ih.copy_(torch.from_numpy(np.asarray(b, dtype=np.float64)))
+        cell.bias_hh.zero_()
+    h = torch.zeros(1, H, dtype=torch.float64)
+    c = torch.zeros(1, H, dtype=torch.float64)
+    X, G = torch.from_numpy(x), torch.from_numpy(dhs)
+    hs, loss = [], 0
+    for t in range(T):
+        h, c = cell(X[:, t], (h, c))
+        h.retain_grad()
+        hs.append(h)
+        loss = loss + (h * G[:, t]).sum()
+    loss.backward()
+    return np.array([float(h.grad.norm()) for h in hs])

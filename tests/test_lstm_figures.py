@@ -179,3 +179,19 @@ def test_gate_names_follow_the_language():
     set_lang("en")
     assert lf.gate_names()["g"] == "candidate cell state"
     assert nnbook.get_lang() == "en"
+
+
+def test_torch_oracle_agrees_with_scratch_hidden_grad_norms():
+    pytest.importorskip("torch")
+    from nnbook import scratch
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(1, 6, 2))
+    Wx, Wh, b = lt.init_lstm_weights(2, 3, rng, forget_bias=1.0)
+    dhs = rng.normal(size=(1, 6, 3))                               # a loss on every step
+    z = np.zeros((1, 3))
+    _, _, cache = scratch.lstm_forward(x, z, z, Wx, Wh, b)
+    ours = scratch.hidden_grad_norms(dhs, cache)
+    np.testing.assert_allclose(lt.torch_hidden_grad_norms(x, Wx, Wh, b, dhs), ours, rtol=1e-10)
+    with pytest.raises(ValueError, match="x must be \\(1, T, D\\)"):
+        lt.torch_hidden_grad_norms(np.zeros((2, 6, 2)), Wx, Wh, b, dhs)
