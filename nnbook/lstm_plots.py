@@ -1,0 +1,109 @@
+"""Chapter 6 (LSTM code) figures: loss curves, accuracy against sequence length, hidden-size frames.
+
+Every label goes through `nnbook.tr`, so the same call draws Korean or English text.
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .config import tr
+
+__all__ = ["plot_loss", "plot_memory_accuracy", "plot_forget_bias", "word_sweep_frame", "model_label"]
+
+
+def model_label(kind, forget_bias=None):
+    """The legend text of a (kind, forget_bias) model of the long-range task."""
+    if kind == "rnn":
+        return tr("순환 신경망(RNN)", "RNN")
+    if forget_bias is None:
+        return tr("LSTM (기본 초기화)", "LSTM (default init)")
+    return tr(f"LSTM (망각 게이트 편향 {forget_bias:g})", f"LSTM (forget bias {forget_bias:g})")
+
+
+def plot_loss(losses, title=None, ax=None):
+    """One training-loss curve: losses, a list of floats (one per step)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3))
+    ax.plot(np.arange(1, len(losses) + 1), losses)
+    ax.set_yscale("log")
+    ax.set_xlabel(tr("학습 단계", "training step"))
+    ax.set_ylabel(tr("교차 엔트로피 손실", "cross-entropy loss"))
+    ax.set_title(title or tr("학습 손실", "training loss"))
+    ax.grid(alpha=0.3)
+    return ax.figure
+
+
+def plot_memory_accuracy(lengths, sweep, chance, ax=None):
+    """Test accuracy against sequence length T for every model of a `memory_sweep` result.
+
+    lengths: the T values; sweep: {(kind, forget_bias): {"accuracy": [one per T], ...}};
+    chance: the accuracy of guessing (drawn as a dashed line).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.4))
+    markers = {"rnn": "s", "lstm": "o"}
+    for (kind, fb), res in sweep.items():
+        ax.plot(lengths, res["accuracy"], marker=markers[kind], label=model_label(kind, fb))
+    ax.axhline(chance, color="gray", ls="--", lw=1, label=tr(f"찍기 ({chance:.0%})", f"chance ({chance:.0%})"))
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(lengths)
+    ax.set_xticklabels([str(t) for t in lengths])
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel(tr("시퀀스 길이 T", "sequence length T"))
+    ax.set_ylabel(tr("테스트 정확도", "test accuracy"))
+    ax.set_title(tr("첫 기호 기억하기: 길이에 따른 정확도", "Remembering the first symbol: accuracy vs length"))
+    ax.legend(fontsize=8, loc="lower left")
+    ax.grid(alpha=0.3)
+    return ax.figure
+
+
+def plot_forget_bias(curves, T, ax=None):
+    """Training-loss curves of LSTMs that differ only in their forget-gate bias.
+
+    curves: {forget_bias (None = PyTorch default): list of losses}; T: the sequence length.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.2))
+    for fb, losses in curves.items():
+        ax.plot(np.arange(1, len(losses) + 1), losses, label=model_label("lstm", fb))
+    ax.set_yscale("log")
+    ax.set_xlabel(tr("학습 단계", "training step"))
+    ax.set_ylabel(tr("교차 엔트로피 손실", "cross-entropy loss"))
+    ax.set_title(tr(f"망각 게이트 편향과 학습 (T = {T})", f"Forget-gate bias and training (T = {T})"))
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax.figure
+
+
+def word_sweep_frame(hidden_size, result, sentences, max_steps=None):
+    """One slider frame of the hidden-size sweep: loss curve on the left, the six predictions right.
+
+    result: one entry of `hidden_size_sweep` ({"losses", "params", "predictions", "correct"}).
+    Returns (fig, caption).
+    """
+    fig, (ax, ax_text) = plt.subplots(1, 2, figsize=(7.5, 3), gridspec_kw={"width_ratios": [1.3, 1]})
+    losses = result["losses"]
+    ax.plot(np.arange(1, len(losses) + 1), losses, color="C0")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-3, 5)
+    if max_steps:
+        ax.set_xlim(0, max_steps)
+    ax.set_xlabel(tr("학습 단계", "training step"))
+    ax.set_ylabel(tr("손실", "loss"))
+    ax.set_title(tr(f"은닉 크기 H = {hidden_size}", f"hidden size H = {hidden_size}"))
+    ax.grid(alpha=0.3)
+    ax_text.axis("off")
+    ax_text.set_title(tr("예측", "predictions"))
+    for k, (sentence, pred) in enumerate(zip(sentences, result["predictions"])):
+        first, target = " ".join(sentence.split()[:2]), sentence.split()[2]
+        ok = pred == target
+        ax_text.text(0.0, 0.88 - 0.15 * k, f"{first} → {pred}", fontsize=10,
+                     color="black" if ok else "crimson", transform=ax_text.transAxes)
+        ax_text.text(0.85, 0.88 - 0.15 * k, "O" if ok else "X", fontsize=10,
+                     color="green" if ok else "crimson", transform=ax_text.transAxes)
+    fig.tight_layout()
+    n = len(sentences)
+    caption = tr(f"은닉 크기 {hidden_size}: 매개변수 {result['params']}개, 마지막 손실 {losses[-1]:.3f}, "
+                 f"{result['correct']}/{n} 문장 정답",
+                 f"hidden size {hidden_size}: {result['params']} parameters, final loss {losses[-1]:.3f}, "
+                 f"{result['correct']}/{n} sentences right")
+    return fig, caption
