@@ -10,13 +10,14 @@ Every function takes a `device` (default: the model's own), so the same code run
 """
 import math
 import time
+from contextlib import contextmanager
 
 import numpy as np
 import torch
 from torch import nn
 
 __all__ = ["seed_cnn", "bn_cnn", "RandomShift", "tensors_from_dataset", "make_loader", "train_model",
-           "evaluate", "predict", "summary", "count_parameters", "model_device", "default_device"]
+           "evaluate", "predict", "summary", "count_parameters", "model_device", "default_device", "torch_threads"]
 
 
 def default_device():
@@ -28,6 +29,23 @@ def model_device(model):
     """The device of a model's first parameter (cpu for a model without parameters)."""
     p = next(model.parameters(), None)
     return p.device if p is not None else torch.device("cpu")
+
+
+@contextmanager
+def torch_threads(n):
+    """Run a block with n intra-op threads (None: leave as is), then restore the previous number.
+
+    The book's networks are tiny: their convolutions are faster on one thread than on two (no
+    hand-off between threads, which is slow on a busy machine), and results computed on one thread
+    do not depend on how many cores the machine has.
+    """
+    old = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
 
 
 def seed_cnn(in_channels=1, image_size=8, kernel_size=3, channels=(6, 16), hidden=(120, 84), n_classes=10,
@@ -156,17 +174,24 @@ def _lr_factor(schedule, step, total):
 
 
 def train_model(model, train_loader, test_loader=None, epochs=10, lr=0.05, optimizer="sgd", momentum=0.9,
-                weight_decay=0.0, schedule=None, augment=None, device=None, verbose=False):
+                weight_decay=0.0, schedule=None, augment=None, device=None, threads=1, verbose=False):
     """Train with cross-entropy: for each mini-batch, zero_grad -> forward -> loss -> backward -> step.
 
     train_loader yields (x (B, C, H, W), y (B,)); augment: a callable applied to every training batch
     x (e.g. RandomShift). optimizer: "sgd" (with momentum, as in the seed post) or "adam".
     schedule: None (constant learning rate), "cosine" or "onecycle" (warm-up then cosine), updated
-    every step. The model is put in train mode for training and eval mode for measuring.
+    every step. threads: torch threads while training (see `torch_threads`; None: as set). The model is put in train mode for training and eval mode for measuring.
     Returns history: dict of per-epoch lists "loss" (mean training loss over the epoch's batches),
     "train_acc" (accuracy on the training batches as they were trained on: augmented, in train mode),
     "test_acc" (if test_loader), "lr" (at the end of the epoch), and "seconds" (total training time).
     """
+    with torch_threads(threads):
+        return _train(model, train_loader, test_loader, epochs, lr, optimizer, momentum, weight_decay, schedule,
+                      augment, device, verbose)
+
+
+def _train(model, train_loader, test_loader, epochs, lr, optimizer, momentum, weight_decay, schedule, augment,
+           device, verbose):
     device = torch.device(device) if device is not None else model_device(model)
     model.to(device)
     if optimizer == "sgd":
@@ -212,14 +237,15 @@ def train_model(model, train_loader, test_loader=None, epochs=10, lr=0.05, optim
 
 
 @torch.no_grad()
-def predict(model, loader, device=None):
+def predict(model, loader, device=None, threads=1):
     """(predicted labels (N,), true labels (N,)) as NumPy int arrays, the model in eval mode."""
     device = torch.device(device) if device is not None else model_device(model)
     model.eval()
     preds, trues = [], []
-    for x, y in loader:
-        preds.append(model(x.to(device)).argmax(1).cpu())
-        trues.append(y.cpu())
+    with torch_threads(threads):
+        for x, y in loader:
+            preds.append(model(x.to(device)).argmax(1).cpu())
+            trues.append(y.cpu())
     return torch.cat(preds).numpy(), torch.cat(trues).numpy()
 
 

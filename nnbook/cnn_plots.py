@@ -22,17 +22,18 @@ def _img(x):
     return x
 
 
-def show_image_values(images, titles, suptitle, figsize=(8, 3)):
-    """Images side by side with each pixel's value written in it (for 8x8 images).
+def show_image_values(images, titles, suptitle, figsize=(8, 2.8), annotate=False):
+    """Images side by side, each with its own colour bar showing its range of values.
 
-    images: list of (H, W) arrays (or (1, H, W)); titles: one per image. Each panel has its own colour bar.
+    images: list of (H, W) arrays (or (1, H, W)); titles: one per image. annotate=True also writes
+    each pixel's value into it (readable only for a large figure).
     """
     fig, axes = plt.subplots(1, len(images), figsize=figsize)
     for ax, im, title in zip(np.atleast_1d(axes), images, titles):
         a = _img(im)
         h = ax.imshow(a, cmap="gray")
-        for (i, j), v in np.ndenumerate(a):
-            ax.text(j, i, f"{v:.2g}" if abs(v) < 10 else f"{v:.0f}", ha="center", va="center", fontsize=5.5,
+        for (i, j), v in (np.ndenumerate(a) if annotate else []):
+            ax.text(j, i, f"{v:.2g}" if abs(v) < 10 else f"{v:.0f}", ha="center", va="center", fontsize=6,
                     color="black" if v > (a.min() + a.max()) / 2 else "white")
         ax.set_title(title, fontsize=9)
         ax.set_xlabel(tr("열", "column"))
@@ -95,7 +96,7 @@ def compare_curves(histories, title=None):
         ax.plot(np.arange(1, len(h["test_acc"]) + 1), h["test_acc"], marker="o", ms=3, label=label)
     ax.set_xlabel(tr("에포크", "epoch"))
     ax.set_ylabel(tr("테스트 정확도", "test accuracy"))
-    ax.set_ylim(0.8, 1.0)
+    ax.set_ylim(0.7, 1.0)
     ax.set_title(title if title else tr("개선 단계별 테스트 정확도", "Test accuracy of each improvement"))
     ax.legend(fontsize=8)
     fig.tight_layout()
