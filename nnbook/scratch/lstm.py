@@ -73,10 +73,10 @@ def lstm_step_backward(dh_t, dc_t, cache):
 class LSTMCache:
     """What `lstm_forward` keeps for `lstm_backward`; use `lstm_gates(cache)` to read the gates.
 
-    z: (D + H + 1, T + 1, N), z[:, t] = [x_t; h_{t-1}; 1] as columns (feature-major, see
-    `lstm_forward`); cs_tm: (T + 1, H, N) the cell states, cs_tm[0] = c0; gates: (T, 4H, N) the
-    activated gates in the internal order (o, i, f, g); W: (D + H + 1, 4H) = [Wx; Wh; b] with its
-    columns in that order; D: the input size.
+    Arrays are time-major and feature-major (see `lstm_forward`): z: (T + 1, D + H + 1, N),
+    z[t] = [x_t; h_{t-1}; 1] as columns; cs_tm: (T + 1, H, N) the cell states, cs_tm[0] = c0;
+    gates: (T, 4H, N) the activated gates in the internal order (o, i, f, g);
+    W: (D + H + 1, 4H) = [Wx; Wh; b] with its columns in that order; D: the input size.
     """
 
     kind = "lstm"
@@ -114,7 +114,7 @@ def lstm_forward(x, h0, c0, Wx, Wh, b):
     - sigmoid(a) = (1 + tanh(a / 2)) / 2 with the sigmoid columns of W halved beforehand (exact:
       halving only changes the exponent), so ONE tanh call activates all four gates, then
       `*= 0.5; += 0.5` finishes the sigmoids;
-    - all buffers are allocated once, before the loop, and nothing else is stored.
+    - all buffers are allocated once, before the loop, and only what backward needs is kept.
     """
     fn = "lstm_forward"
     x, h0, c0, Wx, Wh, b = _as_float(fn, x=x, h0=h0, c0=c0, Wx=Wx, Wh=Wh, b=b)
@@ -128,11 +128,10 @@ def lstm_forward(x, h0, c0, Wx, Wh, b):
     half = np.ones(4 * H, dtype=dt)
     half[:3 * H] = 0.5                                  # o, i, f columns: tanh(a / 2)
     W_half_T = np.ascontiguousarray((W * half).T)       # (4H, K)
-    z = np.empty((K, T + 1, N), dtype=dt)               # z[:, t] = [x_t; h_{t-1}; 1]
-    z[:D, :T] = x.transpose(2, 1, 0)
-    z[D:D + H, 0] = h0.T
-    z[D + H] = 1
-    hs_tm = z[D:D + H]                                  # (H, T + 1, N): hs_tm[:, t + 1] = h_t
+    z = np.empty((T + 1, K, N), dtype=dt)               # z[t] = [x_t; h_{t-1}; 1]
+    z[:T, :D] = x.transpose(1, 2, 0)
+    z[0, D:D + H] = h0.T
+    z[:, D + H] = 1
     gates = np.empty((T, 4 * H, N), dtype=dt)
     cs_tm = np.empty((T + 1, H, N), dtype=dt)
     cs_tm[0] = c0.T
@@ -141,7 +140,7 @@ def lstm_forward(x, h0, c0, Wx, Wh, b):
     H2, H3 = 2 * H, 3 * H
     for t in range(T):
         a = gates[t]
-        np.matmul(W_half_T, z[:, t], out=a)             # pre-activations of all gates
+        np.matmul(W_half_T, z[t], out=a)                # pre-activations of all gates
         np.tanh(a, out=a)                               # all four gates in one call
         s = a[:H3]
         s *= 0.5
@@ -151,8 +150,8 @@ def lstm_forward(x, h0, c0, Wx, Wh, b):
         np.multiply(a[H:H2], a[H3:], out=ig)            # i * g
         c += ig
         np.tanh(c, out=tanh_c)
-        np.multiply(a[:H], tanh_c, out=hs_tm[:, t + 1])  # h_t = o * tanh(c_t)
-    hs = hs_tm[:, 1:].transpose(2, 1, 0).copy()
+        np.multiply(a[:H], tanh_c, out=z[t + 1, D:D + H])   # h_t = o * tanh(c_t)
+    hs = z[1:, D:D + H].transpose(2, 0, 1).copy()
     cs = cs_tm[1:].transpose(2, 0, 1).copy()
     return hs, cs, LSTMCache(z, cs_tm, gates, W, D)
 
@@ -166,64 +165,65 @@ def lstm_backward(dhs, cache, dc_last=None, return_dh=False):
     weight gradients in PyTorch's gate order; with return_dh=True a seventh array dh: (N, T, H)
     follows, the total gradient reaching h_t (from its output and from step t + 1).
 
-    The obvious version calls `lstm_step_backward` T times and adds up the weight gradients.
-    Only dh_{t-1} and dc_{t-1} must be computed step by step, so:
-    - every factor that does not depend on the incoming gradient (sigmoid' = s(1 - s),
-      tanh' = 1 - tanh^2, c_{t-1}, ...) is computed for all steps at once, in place, before the loop;
-    - a step is then: add dh from the future, update dc, scale the factors by dh and dc into the
-      pre-activation gradient da_t, and one small product dh_{t-1} = Wh da_t;
-    - da is laid out (4H, T, N), so after the loop all N*T columns form one matrix without a copy:
-      one product [dWx; dWh; db] = z da^T gives all weight gradients, one more dx = Wx da.
+    The loop body is `lstm_step_backward` written out on the transposed (feature-major) buffers
+    of `lstm_forward`, with every intermediate in a small preallocated (H, N) array (no temporary
+    arrays, which cost more than the arithmetic at these sizes). Per step, two matrix products:
+    [dx_t; dh_{t-1}] = [Wx; Wh] da_t at once, and dW += z_t da_t^T for all of [Wx; Wh; b] at once.
     """
     fn = "lstm_backward"
     if not isinstance(cache, LSTMCache):
         raise ValueError(f"{fn}: cache must be the cache returned by lstm_forward, got {type(cache).__name__}")
     z, cs_tm, gates, W, D = cache.z, cache.cs_tm, cache.gates, cache.W, cache.D
-    K, T, N = z.shape[0], z.shape[1] - 1, z.shape[2]
+    T, K, N = z.shape[0] - 1, z.shape[1], z.shape[2]
     H = cs_tm.shape[1]
     dt = z.dtype
     dhs = _check_dout(fn, "dhs", dhs, (N, T, H))
     H2, H3 = 2 * H, 3 * H
-    o, i, f, g = gates[:, :H], gates[:, H:H2], gates[:, H2:H3], gates[:, H3:]
 
-    # da starts as the factor that multiplies dh (output gate) or dc (the others); the loop
-    # scales it into the gradient of the pre-activations. Built in place: no temporaries.
-    da = np.empty((4 * H, T, N), dtype=dt)
-    da_t = da.transpose(1, 0, 2)                        # the same memory seen as (T, 4H, N)
-    tanh_c = np.tanh(cs_tm[1:])                         # (T, H, N)
-    np.subtract(1, gates[:, :H3], out=da_t[:, :H3])
-    da_t[:, :H3] *= gates[:, :H3]                       # sigmoid' = s (1 - s) for o, i, f
-    da_t[:, :H] *= tanh_c                               # d h_t / d a_o
-    da_t[:, H:H2] *= g                                  # d c_t / d a_i
-    da_t[:, H2:H3] *= cs_tm[:-1]                        # d c_t / d a_f
-    np.multiply(g, g, out=da_t[:, H3:])
-    np.subtract(1, da_t[:, H3:], out=da_t[:, H3:])
-    da_t[:, H3:] *= i                                   # d c_t / d a_g = i (1 - g^2)
-    dc_from_h = tanh_c                                  # d h_t / d c_t = o (1 - tanh^2 c_t)
-    np.multiply(tanh_c, tanh_c, out=dc_from_h)
-    np.subtract(1, dc_from_h, out=dc_from_h)
-    dc_from_h *= o
-
-    da_by_gate = da.reshape(4, H, T, N)
     dh_all = np.array(dhs.transpose(1, 2, 0), dtype=dt, order="C")   # (T, H, N), becomes total dh_t
     dc = np.zeros((H, N), dtype=dt) if dc_last is None else \
         np.array(_check_dout(fn, "dc_last", dc_last, (N, H)).T, dtype=dt, order="C")
-    dh_next = np.zeros((H, N), dtype=dt)
-    tmp = np.empty((H, N), dtype=dt)
-    Wh = np.ascontiguousarray(W[D:D + H])               # (H, 4H)
+    dz = np.empty((T + 1, D + H, N), dtype=dt)          # dz[t] = [dx_t; dh_{t-1}]
+    dz[T, D:] = 0
+    W_xh = np.ascontiguousarray(W[:D + H])              # (D + H, 4H)
+    da = np.empty((4 * H, N), dtype=dt)                 # gradient of the pre-activations, one step
+    dW_T = np.zeros((4 * H, K), dtype=dt)
+    dW_step = np.empty((4 * H, K), dtype=dt)
+    sig_grad = np.empty((H3, N), dtype=dt)
+    tanh_c, u = np.empty((H, N), dtype=dt), np.empty((H, N), dtype=dt)
     for t in range(T - 1, -1, -1):
+        a = gates[t]
+        o, i, f, g = a[:H], a[H:H2], a[H2:H3], a[H3:]
         dh = dh_all[t]
-        dh += dh_next                                   # + gradient from step t + 1
-        np.multiply(dh, dc_from_h[t], out=tmp)
-        dc += tmp
-        da_by_gate[0, :, t] *= dh                       # output gate
-        da_by_gate[1:, :, t] *= dc                      # input, forget, candidate
-        dc *= f[t]                                      # dc_{t-1} = dc_t * f
-        np.matmul(Wh, da[:, t], out=dh_next)
-    da2 = da.reshape(4 * H, T * N)
-    dW = _to_pytorch(z[:, :T].reshape(K, T * N) @ da2.T, H)    # (K, 4H), PyTorch's gate order
-    dx = (W[:D] @ da2).reshape(D, T, N).transpose(2, 1, 0).copy()
-    out = (dx, dh_next.T.copy(), dc.T.copy(), dW[:D], dW[D:D + H], dW[D + H])
+        dh += dz[t + 1, D:]                             # + gradient from step t + 1
+        np.tanh(cs_tm[t + 1], out=tanh_c)
+        np.subtract(1, a[:H3], out=sig_grad)
+        sig_grad *= a[:H3]                              # sigmoid' = s (1 - s) for o, i, f
+        # output gate: h_t = o * tanh(c_t)
+        sig_grad[:H] *= tanh_c
+        np.multiply(sig_grad[:H], dh, out=da[:H])
+        # the cell state collects dh through tanh: dc += dh * o * (1 - tanh^2 c_t)
+        np.multiply(tanh_c, tanh_c, out=u)
+        np.subtract(1, u, out=u)
+        u *= o
+        u *= dh
+        dc += u
+        # c_t = f * c_{t-1} + i * g
+        sig_grad[H:H2] *= g
+        np.multiply(sig_grad[H:H2], dc, out=da[H:H2])   # input gate
+        sig_grad[H2:] *= cs_tm[t]
+        np.multiply(sig_grad[H2:], dc, out=da[H2:H3])   # forget gate
+        np.multiply(g, g, out=u)
+        np.subtract(1, u, out=u)                        # tanh' = 1 - g^2
+        u *= i
+        np.multiply(u, dc, out=da[H3:])                 # cell candidate
+        dc *= f                                         # dc_{t-1} = dc_t * f
+        np.matmul(W_xh, da, out=dz[t])                  # [dx_t; dh_{t-1}]
+        np.matmul(da, z[t].T, out=dW_step)              # da_t [x_t; h_{t-1}; 1]^T
+        dW_T += dW_step
+    dW = _to_pytorch(dW_T.T, H)                         # (K, 4H), PyTorch's gate order
+    dx = dz[:T, :D].transpose(2, 0, 1).copy()
+    out = (dx, dz[0, D:].T.copy(), dc.T.copy(), dW[:D], dW[D:D + H], dW[D + H])
     if return_dh:
         out += (dh_all.transpose(2, 0, 1).copy(),)
     return out
