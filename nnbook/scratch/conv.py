@@ -117,17 +117,18 @@ def conv2d_backward_naive(dout, cache):
 def _windows(xp, KH, KW, sh, sw, Ho, Wo):
     """All kernel windows of xp as a read-only strided view, without copying.
 
-    xp: (N, C, Hp, Wp) -> view (N, C, KH, KW, Ho, Wo) with view[n, c, u, v, i, j] = xp[n, c, i*sh + u, j*sw + v].
-    Moving one step in u (or i) moves one row (or sh rows) in memory, so only the strides change.
+    xp: (N, C, Hp, Wp) -> view (C, KH, KW, N, Ho, Wo) with view[c, u, v, n, i, j] = xp[n, c, i*sh + u, j*sw + v].
+    A step in u (or i) moves one row (or sh rows) in memory, a step in v (or j) one (or sw) column:
+    only the strides change, so the view costs nothing.
     """
     sN, sC, sH, sW = xp.strides
     N, C = xp.shape[:2]
-    return as_strided(xp, shape=(N, C, KH, KW, Ho, Wo),
-                      strides=(sN, sC, sH, sW, sH * sh, sW * sw), writeable=False)
+    return as_strided(xp, shape=(C, KH, KW, N, Ho, Wo),
+                      strides=(sC, sH, sW, sN, sH * sh, sW * sw), writeable=False)
 
 
 def conv2d_forward(x, w, b, stride=1, padding=0):
-    """Fast convolution: strided windows of x, then one (batched) matrix product with the filters.
+    """Fast convolution: strided windows of x, then one matrix product with all the filters.
 
     x: (N, C, H, W), w: (F, C, KH, KW), b: (F,); stride, padding: int or (vertical, horizontal).
     Returns out: (N, F, Ho, Wo), Ho = floor((H + 2*ph - KH) / sh) + 1 (same for Wo), and a cache
@@ -135,37 +136,40 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
 
     The trick. The slow, obvious version (`conv2d_forward_naive`) loops over every output pixel
     and multiplies one window by one filter. Here `as_strided` gives all windows at once as a view
-    of shape (N, C, KH, KW, Ho, Wo) - no data is copied, only the strides change. Reshaping it to
-    cols: (N, C*KH*KW, Ho*Wo) copies each window value into place in one C loop (this is
-    "im2col", without the Python loops of the textbook version), and then
-        out[n] = w.reshape(F, C*KH*KW) @ cols[n]        # (F, Ho*Wo), already in (N, F, H, W) order
-    is one matrix product per image (np.matmul runs them all as BLAS GEMMs). No transpose of the
-    output is needed, because cols keeps pixels last. (The im2col of 밑바닥부터 시작하는 딥러닝 fills
-    the windows with Python loops and then transposes both cols and the output; those copies, not
-    the arithmetic, make it several times slower.)
+    of shape (C, KH, KW, N, Ho, Wo): no data is copied, only the strides change. Reshaping that
+    view to a matrix
+        cols: (C*KH*KW, N*Ho*Wo)      one column per output pixel, one row per kernel weight
+    copies every window value into place in one C loop (this is "im2col"), and then
+        out = w.reshape(F, C*KH*KW) @ cols      # (F, N*Ho*Wo)
+    is a single matrix product (one BLAS GEMM, which uses all cores) for the whole batch.
+    A last copy puts the batch axis first. (The im2col of 밑바닥부터 시작하는 딥러닝 fills the windows
+    with a Python loop and transposes cols before the product; those copies, not the arithmetic,
+    make it several times slower. One small product per image, np.matmul on (N, ...) stacks, is
+    not faster either: many small GEMMs keep the cores waiting for each other.)
     """
     x, w, b, (sh, sw), (ph, pw), (Ho, Wo) = _check_conv_args("conv2d_forward", x, w, b, stride, padding)
     N, C, H, W = x.shape
     F, _, KH, KW = w.shape
     xp = _pad(x, ph, pw)
-    cols = _windows(xp, KH, KW, sh, sw, Ho, Wo).reshape(N, C * KH * KW, Ho * Wo)   # im2col, one copy
-    out = np.matmul(w.reshape(F, C * KH * KW), cols)                                   # (N, F, Ho*Wo)
-    out += b[:, None]
+    cols = _windows(xp, KH, KW, sh, sw, Ho, Wo).reshape(C * KH * KW, N * Ho * Wo)   # im2col, one copy
+    out = (w.reshape(F, C * KH * KW) @ cols).reshape(F, N, Ho, Wo)
+    out = np.add(out.transpose(1, 0, 2, 3), b[:, None, None])                           # (N, F, Ho, Wo)
     cache = (x.shape, w, cols, (sh, sw), (ph, pw))
-    return out.reshape(N, F, Ho, Wo), cache
+    return out, cache
 
 
 def conv2d_backward(dout, cache):
     """Backward pass of `conv2d_forward`: dout: (N, F, Ho, Wo) -> dx: (N, C, H, W), dw: (F, C, KH, KW), db: (F,).
 
-    With out[n] = W2 @ cols[n] (W2 = w as an (F, C*KH*KW) matrix) the gradients are matrix products:
-        dw = sum_n dout[n] @ cols[n].T        db = sum of dout over n, i, j
-        dcols[n] = W2.T @ dout[n]             # the gradient of every copied window value
-    and dx gathers dcols back ("col2im"): each input pixel sits in several windows, so its gradient
-    is a sum. The slow version adds window by window, a Python loop over N*Ho*Wo pixels. Here the
-    loop runs over the KH*KW kernel offsets (u, v) only; each step adds a whole strided slice,
-        dx_pad[:, :, u + i*sh, v + j*sw] += dcols[:, :, u, v, i, j]   for all n, c, i, j at once.
-    One more trick keeps those slices long: with stride 1 across, dout gets Wp - Wo zero columns so
+    With out = W2 @ cols (W2 = w as an (F, C*KH*KW) matrix, dout as an (F, N*Ho*Wo) matrix D)
+    the gradients are matrix products again:
+        dw = D @ cols.T        db = D summed over pixels        dcols = W2.T @ D
+    dcols is the gradient of every copied window value, and dx gathers it back ("col2im"): each
+    input pixel sits in several windows, so its gradient is a sum. The slow version adds window by
+    window, a Python loop over N*Ho*Wo pixels. Here the loop runs over the KH*KW kernel offsets
+    (u, v) only; each step adds a whole strided slice,
+        dx_pad[:, :, u + i*sh, v + j*sw] += dcols[:, u, v, :, i, j]   for all n, c, i, j at once.
+    One more trick keeps those slices long: with stride 1 across, D gets Wp - Wo zero columns so
     that output rows are as wide as the padded input (Wp). Then, for each offset, the rows i and the
     columns j of the slice follow each other in memory without gaps and NumPy adds Ho*Wp values in
     one run instead of Ho short runs of Wo. The zero columns add zeros (to the next row's start,
@@ -177,31 +181,26 @@ def conv2d_backward(dout, cache):
     dout = np.asarray(dout)
     check_ndim("conv2d_backward", "dout", dout, 4, "(N, F, Ho, Wo)")
     Ho, Wo = dout.shape[2:]
-    if dout.shape[:2] != (N, F) or Ho * Wo != cols.shape[2]:
+    if dout.shape[:2] != (N, F) or N * Ho * Wo != cols.shape[1]:
         raise ValueError(f"conv2d_backward: dout has shape {dout.shape}, but the forward output had "
-                         f"{N} images, {F} filters and {cols.shape[2]} pixels")
+                         f"{N} images, {F} filters and {cols.shape[1] // max(N, 1)} pixels each")
     dout = dout.astype(w.dtype, copy=False)
-    w2 = w.reshape(F, C * KH * KW)
     Hp, Wp = H + 2 * ph, W + 2 * pw
 
-    db = dout.sum(axis=(0, 2, 3))
-    dw = np.matmul(dout.reshape(N, F, Ho * Wo), cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
-
-    Wr = Wp if sw == 1 else Wo                       # width of an output row in the col2im layout
-    if Wr != Wo:                                     # zero columns: rows of dout as wide as x_pad's
-        wide = np.zeros((N, F, Ho, Wr), dtype=w.dtype)
-        wide[..., :Wo] = dout
-    else:
-        wide = dout
-    dcols = np.matmul(w2.T, wide.reshape(N, F, Ho * Wr)).reshape(N, C, KH, KW, Ho, Wr)
+    Wr = Wp if sw == 1 else Wo                   # width of an output row in the col2im layout
+    D = np.zeros((F, N, Ho, Wr), dtype=w.dtype)  # dout, filters first, rows widened with zeros
+    D[..., :Wo] = dout.transpose(1, 0, 2, 3)
+    db = D.sum(axis=(1, 2, 3))
+    dw = (D[..., :Wo].reshape(F, N * Ho * Wo) @ cols.T).reshape(w.shape)
+    dcols = (w.reshape(F, C * KH * KW).T @ D.reshape(F, N * Ho * Wr)).reshape(C, KH, KW, N, Ho, Wr)
 
     dxp = np.zeros((N, C, Hp + 1, Wp), dtype=w.dtype)  # one spare row for the zero columns' spill
     sN, sC, sH, sW = dxp.strides
     flat = dxp.reshape(-1)
     for u in range(KH):
         for v in range(KW):
-            target = as_strided(flat[u * Wp + v:], shape=(N, C, Ho, Wr),
-                                strides=(sN, sC, sH * sh, sW * sw))   # dx_pad[:, :, u + i*sh, v + j*sw]
-            target += dcols[:, :, u, v]
+            target = as_strided(flat[u * Wp + v:], shape=(C, N, Ho, Wr),
+                                strides=(sC, sN, sH * sh, sW * sw))   # dx_pad[n, c, u + i*sh, v + j*sw]
+            target += dcols[:, u, v]
     dx = dxp[:, :, ph:ph + H, pw:pw + W]
     return dx, dw, db
