@@ -325,6 +325,7 @@ b4 = np.zeros(4)
     (lambda: S.conv2d_forward(x4, np.zeros((4, 2, 3, 3)), b4), r"x has 3 channels but w expects 2"),
     (lambda: S.conv2d_forward(x4, w4, np.zeros(3)), r"b must have shape \(4,\)"),
     (lambda: S.conv2d_forward(x4, w4, np.zeros((4, 1))), r"b must have shape \(4,\)"),
+    (lambda: S.conv2d_forward(x4, np.zeros((4, 3, 0, 3)), b4), r"kernel must be at least 1x1"),
     (lambda: S.conv2d_forward(x4, w4, b4, stride=0), r"stride must be at least 1"),
     (lambda: S.conv2d_forward(x4, w4, b4, stride=(1, 0)), r"stride must be at least 1"),
     (lambda: S.conv2d_forward(x4, w4, b4, stride=1.5), r"stride must be an int"),

@@ -44,6 +44,8 @@ def _check_conv_args(fn, x, w, b, stride, padding):
     F, Cw, KH, KW = w.shape
     if C != Cw:
         raise ValueError(f"{fn}: x has {C} channels but w expects {Cw}")
+    if KH < 1 or KW < 1:
+        raise ValueError(f"{fn}: the kernel must be at least 1x1, w has shape {w.shape}")
     if b.shape != (F,):
         raise ValueError(f"{fn}: b must have shape ({F},), one bias per filter, got {b.shape}")
     sh, sw = pair(fn, "stride", stride, 1)
