@@ -200,7 +200,7 @@ class SequenceClassifier(nn.Module):
         return self.fc(out[:, -1])
 
 
-MEMORY_DEFAULTS = {"hidden_size": 16, "steps": 300, "lr": 0.01, "n_train": 128, "n_test": 1000,
+MEMORY_DEFAULTS = {"hidden_size": 32, "steps": 500, "lr": 0.01, "n_train": 512, "n_test": 1000,
                    "n_signal": 4, "n_noise": 4, "clip": 1.0, "stop_loss": 0.05}
 
 
@@ -246,10 +246,12 @@ def train_memory(kind, T, forget_bias=1.0, seed=0, **options):
 def memory_sweep(lengths=(5, 10, 20, 40, 80), models=(("rnn", None), ("lstm", 1.0)), seed=0, **options):
     """`train_memory` for every (kind, forget_bias) in `models` and every T in `lengths`.
 
-    Returns {(kind, forget_bias): {"accuracy": [one per T], "steps": [...], "losses": [...]}}.
+    Returns {(kind, forget_bias): {"accuracy": [one per T], "steps": [...], "losses": [...],
+    "runs": [the `train_memory` results]}}.
     """
     out = {}
     for kind, fb in models:
         runs = [train_memory(kind, T, forget_bias=fb, seed=seed, **options) for T in lengths]
         out[(kind, fb)] = {key: [r[key] for r in runs] for key in ("accuracy", "steps", "losses")}
+        out[(kind, fb)]["runs"] = runs
     return out

@@ -75,7 +75,8 @@ def plot_forget_bias(curves, T, ax=None):
 
 
 def word_sweep_frame(hidden_size, result, sentences, max_steps=None):
-    """One slider frame of the hidden-size sweep: loss curve on the left, the six predictions right.
+    """One slider frame of the hidden-size sweep: loss curve on the left, the six predictions right
+    (a wrong prediction in red, followed by the right word in parentheses).
 
     result: one entry of `hidden_size_sweep` ({"losses", "params", "predictions", "correct"}).
     Returns (fig, caption).
@@ -96,7 +97,8 @@ def word_sweep_frame(hidden_size, result, sentences, max_steps=None):
     for k, (sentence, pred) in enumerate(zip(sentences, result["predictions"])):
         first, target = " ".join(sentence.split()[:2]), sentence.split()[2]
         ok = pred == target
-        ax_text.text(0.0, 0.88 - 0.15 * k, f"{first} → {pred}", fontsize=10,
+        shown = f"{first} -> {pred}" + ("" if ok else f"  ({target})")
+        ax_text.text(0.0, 0.88 - 0.15 * k, shown, fontsize=10,
                      color="black" if ok else "crimson", transform=ax_text.transAxes)
         ax_text.text(0.85, 0.88 - 0.15 * k, "O" if ok else "X", fontsize=10,
                      color="green" if ok else "crimson", transform=ax_text.transAxes)
