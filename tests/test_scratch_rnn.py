@@ -464,3 +464,18 @@ def test_char_lm_gradients_match_torch():
     for k in ("embed.W", "out.W", "out.b"):
         assert rel_error(model.grads[k], p[k].grad.numpy()) < TOL, k
     assert rel_error(model.grads["rnn.Wh"], lstm.weight_hh_l0.grad.numpy().T) < TOL
+
+
+def test_lstm_workspace_reuse_and_stale_cache():
+    rng = np.random.default_rng(13)
+    x, h0, c0, Wx, Wh, b, dhs = _data(rng, 2, 5, 3, 4, gates=4)
+    hs, cs, cache = S.lstm_forward(x, h0, c0, Wx, Wh, b)
+    ref = S.lstm_backward(dhs, cache)
+    ws = {}
+    for _ in range(2):                                      # the second call reuses the buffers
+        hs2, cs2, cache2 = S.lstm_forward(x, h0, c0, Wx, Wh, b, workspace=ws)
+        assert np.array_equal(hs, hs2) and np.array_equal(cs, cs2)
+        assert all(np.array_equal(u, v) for u, v in zip(ref, S.lstm_backward(dhs, cache2)))
+    S.lstm_forward(x[:, :2], h0, c0, Wx, Wh, b, workspace=ws)
+    with pytest.raises(ValueError, match="lstm_backward: this cache was overwritten"):
+        S.lstm_backward(dhs, cache2)

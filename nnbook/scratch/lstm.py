@@ -76,13 +76,31 @@ class LSTMCache:
     Arrays are time-major and feature-major (see `lstm_forward`): z: (T + 1, D + H + 1, N),
     z[t] = [x_t; h_{t-1}; 1] as columns; cs_tm: (T + 1, H, N) the cell states, cs_tm[0] = c0;
     gates: (T, 4H, N) the activated gates in the internal order (o, i, f, g);
-    W: (D + H + 1, 4H) = [Wx; Wh; b] with its columns in that order; D: the input size.
+    W: (D + H + 1, 4H) = [Wx; Wh; b] with its columns in that order; D: the input size;
+    workspace, generation: see `lstm_forward`.
     """
 
     kind = "lstm"
 
-    def __init__(self, z, cs_tm, gates, W, D):
+    def __init__(self, z, cs_tm, gates, W, D, workspace=None):
         self.z, self.cs_tm, self.gates, self.W, self.D = z, cs_tm, gates, W, D
+        self.workspace = workspace
+        self.generation = None if workspace is None else workspace["generation"]
+
+
+def _buffer(workspace, name, shape, dtype):
+    """np.empty(shape, dtype), or the array kept under `name` in `workspace` if it fits.
+
+    Fresh memory is not free: the operating system maps it page by page (4 KB) on first touch,
+    and at these sizes that costs as much as the arithmetic. Reusing the buffers of the previous
+    call avoids it; `TimeLSTM` keeps one workspace per layer.
+    """
+    if workspace is None:
+        return np.empty(shape, dtype)
+    a = workspace.get(name)
+    if a is None or a.shape != shape or a.dtype != dtype:
+        a = workspace[name] = np.empty(shape, dtype)
+    return a
 
 
 def _to_internal(w, H):
@@ -96,11 +114,14 @@ def _to_pytorch(w, H):
     return np.roll(w, -H, axis=-1)
 
 
-def lstm_forward(x, h0, c0, Wx, Wh, b):
+def lstm_forward(x, h0, c0, Wx, Wh, b, workspace=None):
     """Run the LSTM over a whole sequence.
 
     x: (N, T, D), h0: (N, H), c0: (N, H), Wx: (D, 4H), Wh: (H, 4H), b: (4H,), gates in PyTorch's
     order (i, f, g, o). Returns (hs: (N, T, H), cs: (N, T, H), cache): the hidden and cell states.
+    workspace: optional dict; pass the same one to every call to reuse the internal buffers (no
+    new memory per call). The cache of the previous call with that workspace is then overwritten,
+    and `lstm_backward` refuses it.
 
     The obvious version calls `lstm_step(x[:, t], h, c, Wx, Wh, b)` T times; that is what this
     computes. With small matrices most of the time goes to Python and NumPy call overhead and to
@@ -114,7 +135,8 @@ def lstm_forward(x, h0, c0, Wx, Wh, b):
     - sigmoid(a) = (1 + tanh(a / 2)) / 2 with the sigmoid columns of W halved beforehand (exact:
       halving only changes the exponent), so ONE tanh call activates all four gates, then
       `*= 0.5; += 0.5` finishes the sigmoids;
-    - all buffers are allocated once, before the loop, and only what backward needs is kept.
+    - all buffers are allocated once, before the loop (or reused, see workspace), and only what
+      backward needs is kept.
     """
     fn = "lstm_forward"
     x, h0, c0, Wx, Wh, b = _as_float(fn, x=x, h0=h0, c0=c0, Wx=Wx, Wh=Wh, b=b)
@@ -128,12 +150,14 @@ def lstm_forward(x, h0, c0, Wx, Wh, b):
     half = np.ones(4 * H, dtype=dt)
     half[:3 * H] = 0.5                                  # o, i, f columns: tanh(a / 2)
     W_half_T = np.ascontiguousarray((W * half).T)       # (4H, K)
-    z = np.empty((T + 1, K, N), dtype=dt)               # z[t] = [x_t; h_{t-1}; 1]
+    if workspace is not None:
+        workspace["generation"] = workspace.get("generation", 0) + 1
+    z = _buffer(workspace, "z", (T + 1, K, N), dt)      # z[t] = [x_t; h_{t-1}; 1]
     z[:T, :D] = x.transpose(1, 2, 0)
     z[0, D:D + H] = h0.T
     z[:, D + H] = 1
-    gates = np.empty((T, 4 * H, N), dtype=dt)
-    cs_tm = np.empty((T + 1, H, N), dtype=dt)
+    gates = _buffer(workspace, "gates", (T, 4 * H, N), dt)
+    cs_tm = _buffer(workspace, "cs", (T + 1, H, N), dt)
     cs_tm[0] = c0.T
     ig = np.empty((H, N), dtype=dt)
     tanh_c = np.empty((H, N), dtype=dt)
@@ -153,7 +177,7 @@ def lstm_forward(x, h0, c0, Wx, Wh, b):
         np.multiply(a[:H], tanh_c, out=z[t + 1, D:D + H])   # h_t = o * tanh(c_t)
     hs = z[1:, D:D + H].transpose(2, 0, 1).copy()
     cs = cs_tm[1:].transpose(2, 0, 1).copy()
-    return hs, cs, LSTMCache(z, cs_tm, gates, W, D)
+    return hs, cs, LSTMCache(z, cs_tm, gates, W, D, workspace)
 
 
 def lstm_backward(dhs, cache, dc_last=None, return_dh=False):
@@ -173,6 +197,9 @@ def lstm_backward(dhs, cache, dc_last=None, return_dh=False):
     fn = "lstm_backward"
     if not isinstance(cache, LSTMCache):
         raise ValueError(f"{fn}: cache must be the cache returned by lstm_forward, got {type(cache).__name__}")
+    ws = cache.workspace
+    if ws is not None and ws.get("generation") != cache.generation:
+        raise ValueError(f"{fn}: this cache was overwritten by a later lstm_forward with the same workspace")
     z, cs_tm, gates, W, D = cache.z, cache.cs_tm, cache.gates, cache.W, cache.D
     T, K, N = z.shape[0] - 1, z.shape[1], z.shape[2]
     H = cs_tm.shape[1]
@@ -180,10 +207,11 @@ def lstm_backward(dhs, cache, dc_last=None, return_dh=False):
     dhs = _check_dout(fn, "dhs", dhs, (N, T, H))
     H2, H3 = 2 * H, 3 * H
 
-    dh_all = np.array(dhs.transpose(1, 2, 0), dtype=dt, order="C")   # (T, H, N), becomes total dh_t
+    dh_all = _buffer(ws, "dh", (T, H, N), dt)          # becomes the total gradient reaching h_t
+    dh_all[...] = dhs.transpose(1, 2, 0)
     dc = np.zeros((H, N), dtype=dt) if dc_last is None else \
         np.array(_check_dout(fn, "dc_last", dc_last, (N, H)).T, dtype=dt, order="C")
-    dz = np.empty((T + 1, D + H, N), dtype=dt)          # dz[t] = [dx_t; dh_{t-1}]
+    dz = _buffer(ws, "dz", (T + 1, D + H, N), dt)      # dz[t] = [dx_t; dh_{t-1}]
     dz[T, D:] = 0
     W_xh = np.ascontiguousarray(W[:D + H])              # (D + H, 4H)
     da = np.empty((4 * H, N), dtype=dt)                 # gradient of the pre-activations, one step

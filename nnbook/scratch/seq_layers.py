@@ -87,7 +87,9 @@ class TimeLSTM:
     params: Wx: (D, 4H), Wh: (H, 4H), b: (4H,), gates in PyTorch's order (i, f, g, o).
     stateful=True carries (h, c) over to the next `forward`. After `forward`, `cs` holds the cell
     states (N, T, H) and `lstm_gates(layer.cache)` the gate activations; after `backward`, `dh` and
-    `dc` the gradients with respect to the initial states.
+    `dc` the gradients with respect to the initial states. The layer reuses its internal buffers
+    from one `forward` to the next (see `lstm_forward`'s workspace), so repeated calls allocate
+    only their outputs.
     """
 
     def __init__(self, Wx, Wh, b, stateful=False):
@@ -98,6 +100,7 @@ class TimeLSTM:
         self.dh = self.dc = None
         self.cs = None
         self.cache = None
+        self.workspace = {}
 
     def forward(self, xs, h0=None, c0=None):
         """xs: (N, T, D); h0, c0: optional (N, H) initial states (else carried states or zeros)."""
@@ -110,7 +113,7 @@ class TimeLSTM:
         if c0 is None:
             c0 = self.c if carried else zeros
         hs, self.cs, self.cache = lstm_forward(xs, h0, c0, self.params["Wx"], self.params["Wh"],
-                                               self.params["b"])
+                                               self.params["b"], workspace=self.workspace)
         if self.stateful:
             self.h, self.c = hs[:, -1].copy(), self.cs[:, -1].copy()
         return hs
