@@ -57,8 +57,8 @@ def test_training_is_reproducible():
 
 
 def test_sweep_and_smallest_size():
-    res = lm.hidden_size_sweep(sizes=(1, 8), steps=150, lr=0.03)
-    assert res[8]["correct"] == 6
+    res = lm.hidden_size_sweep(sizes=(1, 2), steps=10, lr=0.03)
+    assert list(res) == [1, 2] and len(res[2]["losses"]) == 10 and len(res[2]["predictions"]) == 6
     assert res[1]["params"] == 4 * 1 * (9 + 1 + 2) + 9 * 1 + 9
     assert lm.smallest_solving_size({1: {"correct": 3, "predictions": [0] * 6},
                                      2: {"correct": 6, "predictions": [0] * 6}}) == 2
@@ -86,8 +86,9 @@ def test_set_forget_bias_sets_only_the_forget_block():
 
 
 def test_train_memory_short_sequences():
-    r = lm.train_memory("lstm", 4, forget_bias=1.0, steps=60, n_test=200)
+    r = lm.train_memory("lstm", 4, forget_bias=3.0, steps=60, n_train=128, n_test=200)
     assert r["accuracy"] > 0.9 and r["steps"] == len(r["losses"]) <= 60
+    assert not torch.equal(r["model"].fc.weight, r["init_model"].fc.weight)
     with pytest.raises(ValueError, match="unknown options"):
         lm.train_memory("rnn", 4, hiden_size=3)
     with pytest.raises(ValueError, match="kind"):
