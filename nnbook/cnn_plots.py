@@ -47,7 +47,7 @@ def show_image_values(images, titles, suptitle, figsize=(8, 2.8), annotate=False
 def sample_grid(X, y, classes=None, n=24, cols=12, title=None, pred=None):
     """A grid of the first n images X: (N, C, H, W) with their labels y: (N,) as titles.
 
-    pred: optional predicted labels (N,), shown as "true→pred" (in red when wrong).
+    pred: optional predicted labels (N,), shown as "true->pred" (in red when wrong).
     """
     n = min(n, len(X))
     rows = int(np.ceil(n / cols))
@@ -60,7 +60,7 @@ def sample_grid(X, y, classes=None, n=24, cols=12, title=None, pred=None):
         label = classes[int(y[k])] if classes is not None else str(int(y[k]))
         if pred is not None:
             p = classes[int(pred[k])] if classes is not None else str(int(pred[k]))
-            ax.set_title(f"{label}→{p}", fontsize=8, color="tab:red" if p != label else "black")
+            ax.set_title(f"{label}->{p}", fontsize=8, color="tab:red" if p != label else "black")
         else:
             ax.set_title(label, fontsize=8)
     fig.suptitle(title if title is not None else tr("표본 이미지와 레이블", "Sample images and labels"))
@@ -123,7 +123,7 @@ def confusion_matrix(confusion, classes=None, title=None):
 
 
 def misclassified(X, true, pred, classes=None, max_n=12, title=None):
-    """The images the model got wrong, titled "true→pred". X: (N, C, H, W); true, pred: (N,)."""
+    """The images the model got wrong, titled "true->pred". X: (N, C, H, W); true, pred: (N,)."""
     wrong = np.flatnonzero(np.asarray(true) != np.asarray(pred))[:max_n]
     if len(wrong) == 0:
         fig, ax = plt.subplots(figsize=(3, 1))
@@ -132,8 +132,8 @@ def misclassified(X, true, pred, classes=None, max_n=12, title=None):
         return fig
     return sample_grid([X[i] for i in wrong], np.asarray(true)[wrong], classes, n=len(wrong),
                        cols=max(len(wrong), 4), pred=np.asarray(pred)[wrong],
-                       title=title if title else tr("잘못 분류한 테스트 이미지 (실제→예측)",
-                                                    "Misclassified test images (true→predicted)"))
+                       title=title if title else tr("잘못 분류한 테스트 이미지 (실제->예측)",
+                                                    "Misclassified test images (true->predicted)"))
 
 
 def filters(weight, title=None, max_n=16, cols=8):
