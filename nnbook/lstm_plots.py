@@ -104,7 +104,7 @@ def word_sweep_frame(hidden_size, result, sentences, max_steps=None):
                      color="green" if ok else "crimson", transform=ax_text.transAxes)
     fig.tight_layout()
     n = len(sentences)
-    caption = tr(f"은닉 크기 {hidden_size}: 매개변수 {result['params']}개, 마지막 손실 {losses[-1]:.3f}, "
+    caption = tr(f"은닉 크기 {hidden_size}: 파라미터 {result['params']}개, 마지막 손실 {losses[-1]:.3f}, "
                  f"{result['correct']}/{n} 문장 정답",
                  f"hidden size {hidden_size}: {result['params']} parameters, final loss {losses[-1]:.3f}, "
                  f"{result['correct']}/{n} sentences right")
