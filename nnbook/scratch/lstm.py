@@ -193,6 +193,9 @@ def lstm_backward(dhs, cache, dc_last=None, return_dh=False):
     of `lstm_forward`, with every intermediate in a small preallocated (H, N) array (no temporary
     arrays, which cost more than the arithmetic at these sizes). Per step, two matrix products:
     [dx_t; dh_{t-1}] = [Wx; Wh] da_t at once, and dW += z_t da_t^T for all of [Wx; Wh; b] at once.
+    Both take contiguous operands: z is copied once into row form for the second, because the
+    same product with a transposed view (`da @ z[t].T`) was 3-5x slower here (OpenBLAS takes
+    another, multithreaded path for it).
     """
     fn = "lstm_backward"
     if not isinstance(cache, LSTMCache):
@@ -215,6 +218,8 @@ def lstm_backward(dhs, cache, dc_last=None, return_dh=False):
     dz[T, D:] = 0
     W_xh = np.ascontiguousarray(W[:D + H])              # (D + H, 4H)
     da = np.empty((4 * H, N), dtype=dt)                 # gradient of the pre-activations, one step
+    z_rows = _buffer(ws, "z_rows", (T, N, K), dt)      # z_t^T for every step: [x_t, h_{t-1}, 1] as rows
+    z_rows[...] = z[:T].transpose(0, 2, 1)
     dW_T = np.zeros((4 * H, K), dtype=dt)
     dW_step = np.empty((4 * H, K), dtype=dt)
     sig_grad = np.empty((H3, N), dtype=dt)
@@ -247,7 +252,7 @@ def lstm_backward(dhs, cache, dc_last=None, return_dh=False):
         np.multiply(u, dc, out=da[H3:])                 # cell candidate
         dc *= f                                         # dc_{t-1} = dc_t * f
         np.matmul(W_xh, da, out=dz[t])                  # [dx_t; dh_{t-1}]
-        np.matmul(da, z[t].T, out=dW_step)              # da_t [x_t; h_{t-1}; 1]^T
+        np.matmul(da, z_rows[t], out=dW_step)           # da_t [x_t, h_{t-1}, 1]
         dW_T += dW_step
     dW = _to_pytorch(dW_T.T, H)                         # (K, 4H), PyTorch's gate order
     dx = dz[:T, :D].transpose(2, 0, 1).copy()
