@@ -5,7 +5,6 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.stamp-install
 export TQDM_DISABLE := 1
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 # pytest: unit tests, then every notebook under nbval in strict mode (two workers, one notebook each).
 PYTEST_ARGS ?= -n 2 --dist loadfile -p no:cacheprovider \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 600
