@@ -39,15 +39,12 @@ def test_word_lstm_state_shapes_and_explicit_state_matters():
 
 
 def test_training_solves_the_word_task():
+    nnbook.setup(lang="en")
+    threads = torch.get_num_threads()
     model, losses, (x, y, vocab) = lm.train_word_lstm(hidden_size=8, steps=150, lr=0.03)
     assert len(losses) == 150 and losses[-1] < 0.05 < losses[0]
     assert lm.predict_words(model, x, vocab) == [s.split()[2] for s in lm.SENTENCES]
-    assert torch.get_num_threads() == nnbook_threads()
-
-
-def nnbook_threads():
-    nnbook.setup(lang="en")
-    return torch.get_num_threads()
+    assert torch.get_num_threads() == threads, "training must restore the thread count"
 
 
 def test_training_is_reproducible():
