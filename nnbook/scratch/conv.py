@@ -193,7 +193,9 @@ def conv2d_backward(dout, cache):
     D = np.zeros((F, N, Ho, Wr), dtype=w.dtype)  # dout, filters first, rows widened with zeros
     D[..., :Wo] = dout.transpose(1, 0, 2, 3)
     db = D.sum(axis=(1, 2, 3))
-    dw = (D[..., :Wo].reshape(F, N * Ho * Wo) @ cols.T).reshape(w.shape)
+    # dw = D @ cols.T, computed as (cols @ D.T).T: the same numbers, but OpenBLAS is about twice
+    # as fast when the long pixel axis is the rows of the first operand
+    dw = (cols @ D[..., :Wo].reshape(F, N * Ho * Wo).T).T.reshape(w.shape)
     dcols = (w.reshape(F, C * KH * KW).T @ D.reshape(F, N * Ho * Wr)).reshape(C, KH, KW, N, Ho, Wr)
 
     dxp = np.zeros((N, C, Hp + 1, Wp), dtype=w.dtype)  # one spare row for the zero columns' spill
