@@ -6,6 +6,6 @@ Submodules, each findable from the name a chapter calls:
     nnbook.widgets  sliders that work live in Jupyter and as precomputed frames in the HTML book
     nnbook.glossary the one Korean rendering of every term
 """
-from .config import fmt_time, get_lang, setup, tr  # noqa: F401
+from .config import fmt_time, get_lang, one_thread, setup, tr  # noqa: F401
 
 __version__ = "0.1.0"

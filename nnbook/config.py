@@ -6,6 +6,7 @@
 After it, `nnbook.tr(ko=..., en=...)` picks the text of the notebook's language, so figure
 labels drawn by nnbook come out in Korean or English.
 """
+import contextlib
 import importlib.util
 import os
 import random
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["setup", "tr", "get_lang", "seed_everything", "korean_font_path", "fmt_time"]
+__all__ = ["setup", "tr", "get_lang", "seed_everything", "korean_font_path", "fmt_time", "one_thread"]
 
 LANGUAGES = ("ko", "en")
 _state = {"lang": "en"}
@@ -137,3 +138,30 @@ def fmt_time(seconds):
     this form; every other number a cell prints is compared.
     """
     return f"[time: {seconds:.1f} s]"
+
+
+@contextlib.contextmanager
+def one_thread():
+    """Run PyTorch and NumPy's BLAS on one CPU thread inside the block, then restore the settings.
+
+    The book's trainings use tiny matrices: splitting them over threads costs more in
+    synchronisation than it saves, and on a busy machine a second thread that has to wait for a
+    core makes every step many times slower. One thread also makes the summation order, hence
+    every printed digit, independent of the machine's thread count.
+    Use it as `with one_thread(): ...` or as a decorator `@one_thread()`.
+    """
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:                      # without threadpoolctl only PyTorch is limited
+        limits = contextlib.nullcontext()
+    else:
+        limits = threadpool_limits(limits=1, user_api="blas")
+    try:
+        with limits:
+            yield
+    finally:
+        torch.set_num_threads(old)

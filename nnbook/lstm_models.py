@@ -11,13 +11,14 @@ Two small problems, each with its data, model and training loop:
 Every training function seeds PyTorch itself right before building its model, so its result does
 not depend on what ran before it.
 """
-import contextlib
 import copy
 import time
 
 import numpy as np
 import torch
 from torch import nn
+
+from .config import one_thread
 
 __all__ = [
     "SENTENCES", "build_vocab", "word_task_data", "WordLSTM", "train_word_lstm", "predict_words",
@@ -26,22 +27,6 @@ __all__ = [
 ]
 
 SENTENCES = ("i like dog", "i love coffee", "i hate milk", "you like cat", "you love milk", "you hate coffee")
-
-
-@contextlib.contextmanager
-def one_thread():
-    """Run the block with one PyTorch thread, then restore the previous count.
-
-    The matrices here are tiny ((N, 4H) with H <= 32): splitting them over threads costs more in
-    synchronisation than it saves (on a busy 2-core machine ten times more), and one thread also
-    makes the float summation order independent of the machine.
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 # ============================================================================ the word task

@@ -11,44 +11,19 @@ value, (N,). `noisy_sine` and `sine_windows` make the data, `train_regressor` tr
 Every function is deterministic given its seed (the callers build each model right after
 `torch.manual_seed`), so a notebook prints the same numbers on every run.
 """
-import contextlib
 import math
 
 import numpy as np
 import torch
 from torch import nn
 
+from .config import one_thread  # noqa: F401  (re-exported: chapter 4 imports it from here)
 from .scratch import truncated_bptt_batches
 
 __all__ = [
     "one_thread", "CharRNN", "count_params", "train_char_rnn", "text_loss", "sample",
     "noisy_sine", "sine_windows", "SineRNN", "train_regressor",
 ]
-
-
-@contextlib.contextmanager
-def one_thread():
-    """Run PyTorch and NumPy's BLAS on one CPU thread inside the block, then restore the settings.
-
-    The chapter's matrices are tiny ((8, 64) @ (64, 64) per step): splitting them over threads
-    costs more in synchronisation than it saves, and on a busy machine a second thread that has
-    to wait for a core makes every step many times slower. One thread also makes the summation
-    order, hence every printed digit, independent of the machine's thread count.
-    Use it as `with one_thread(): ...` or as a decorator `@one_thread()`.
-    """
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:                      # without threadpoolctl only PyTorch is limited
-        limits = contextlib.nullcontext()
-    else:
-        limits = threadpool_limits(limits=1, user_api="blas")
-    try:
-        with limits:
-            yield
-    finally:
-        torch.set_num_threads(old)
 
 
 # ----------------------------------------------------------------------------- many-to-many
