@@ -3,10 +3,13 @@
 Run:  .venv/bin/python bench/bench_conv.py [--repeats 30] [--threads 2]
 
 float32, stride 1, padding 0, the same number of threads for both (default 2: torch.set_num_threads
-and OPENBLAS_NUM_THREADS, set before NumPy is imported, unless already set). Forward alone (torch under no_grad) and forward + backward (torch autograd with
-x, w, b all requiring gradients, so it computes dx, dw and db as NumPy does). The timings of the
-four variants are interleaved, repeat after repeat, and the best (minimum) of each is kept, so a
-moment of load on the machine hits both libraries alike. Goal (issue 3): NumPy/PyTorch <= 3.0x.
+and OPENBLAS_NUM_THREADS, set before NumPy is imported, unless already set). Forward alone (torch
+under no_grad) and forward + backward (torch autograd with x, w, b all requiring gradients, so it
+computes dx, dw and db as NumPy does). Each variant runs in blocks of --repeats/5 calls in a row,
+five rounds taking turns, and the best (minimum) call of each is kept: a moment of load on the
+machine hits both libraries alike, and one library's idle worker threads (OpenMP and OpenBLAS
+both spin for a while after a call) do not compete with the other's. Goal (issue 3):
+NumPy/PyTorch <= 3.0x.
 """
 import argparse
 import os
@@ -79,9 +82,11 @@ def bench_shape(N, C, H, Fn, K, repeats, rng):
         fn()
         fn()
     best = {k: float("inf") for k in fns}
-    for _ in range(repeats):
+    rounds = 5
+    for _ in range(rounds):
         for k, fn in fns.items():
-            best[k] = min(best[k], timed(fn))
+            for _ in range(max(1, repeats // rounds)):
+                best[k] = min(best[k], timed(fn))
     return best, err
 
 

@@ -321,6 +321,12 @@ w4 = np.zeros((4, 3, 3, 3))
 b4 = np.zeros(4)
 
 
+def backward_twice():
+    _, cache = S.conv2d_forward(x4, w4, b4)
+    S.conv2d_backward(np.ones((2, 4, 6, 6)), cache)
+    S.conv2d_backward(np.ones((2, 4, 6, 6)), cache)     # like PyTorch: the graph is used up
+
+
 @pytest.mark.parametrize("call, match", [
     (lambda: S.conv2d_forward(np.zeros((3, 8, 8)), w4, b4), r"x must be 4-D \(N, C, H, W\), got shape \(3, 8, 8\)"),
     (lambda: S.conv2d_forward(x4, np.zeros((4, 3, 3)), b4), r"w must be 4-D"),
@@ -336,6 +342,8 @@ b4 = np.zeros(4)
     (lambda: S.conv2d_forward(x4, np.zeros((4, 3, 3, 11)), b4, padding=1), r"kernel width 11 is larger than the padded input width 8 \+ 2\*1 = 10"),
     (lambda: S.conv2d_forward_naive(x4, np.zeros((4, 2, 3, 3)), b4), r"conv2d_forward_naive: x has 3 channels but w expects 2"),
     (lambda: S.conv2d_backward(np.zeros((2, 4, 5, 5)), S.conv2d_forward(x4, w4, b4)[1]), r"conv2d_backward: dout has shape"),
+    (lambda: S.conv2d_backward(np.zeros((2, 4, 6, 6)), S.conv2d_forward_naive(x4, w4, b4)[1]), r"cache must be the one"),
+    (lambda: backward_twice(), r"already used by a backward pass"),
     (lambda: S.max_pool2d_forward(np.zeros((8, 8)), 2), r"max_pool2d_forward: x must be 4-D"),
     (lambda: S.max_pool2d_forward(x4, 9), r"kernel height 9 is larger than the input height 8"),
     (lambda: S.max_pool2d_forward(x4, 2, stride=0), r"stride must be at least 1"),

@@ -116,16 +116,16 @@ def conv2d_backward_naive(dout, cache):
 
 
 # ---------------------------------------------------------------- the fast version
-def _windows(xp, KH, KW, sh, sw, Ho, Wo):
+def _windows(xp, KH, KW, sh, sw, Ho, Wr):
     """All kernel windows of xp as a read-only strided view, without copying.
 
-    xp: (N, C, Hp, Wp) -> view (C, KH, KW, N, Ho, Wo) with view[c, u, v, n, i, j] = xp[n, c, i*sh + u, j*sw + v].
+    xp: (N, C, Hp, Wp) -> view (C, KH, KW, N, Ho, Wr) with view[c, u, v, n, i, j] = xp[n, c, i*sh + u, j*sw + v].
     A step in u (or i) moves one row (or sh rows) in memory, a step in v (or j) one (or sw) column:
     only the strides change, so the view costs nothing.
     """
     sN, sC, sH, sW = xp.strides
     N, C = xp.shape[:2]
-    return as_strided(xp, shape=(C, KH, KW, N, Ho, Wo),
+    return as_strided(xp, shape=(C, KH, KW, N, Ho, Wr),
                       strides=(sC, sH, sW, sN, sH * sh, sW * sw), writeable=False)
 
 
@@ -134,7 +134,7 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
 
     x: (N, C, H, W), w: (F, C, KH, KW), b: (F,); stride, padding: int or (vertical, horizontal).
     Returns out: (N, F, Ho, Wo), Ho = floor((H + 2*ph - KH) / sh) + 1 (same for Wo), and a cache
-    for `conv2d_backward`.
+    for `conv2d_backward` (one backward per forward, as in PyTorch).
 
     The trick. The slow, obvious version (`conv2d_forward_naive`) loops over every output pixel
     and multiplies one window by one filter. Here `as_strided` gives all windows at once as a view
@@ -148,55 +148,70 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     with a Python loop and transposes cols before the product; those copies, not the arithmetic,
     make it several times slower. One small product per image, np.matmul on (N, ...) stacks, is
     not faster either: many small GEMMs keep the cores waiting for each other.)
+
+    One refinement, "wide rows": with stride 1 across, each output row is computed for all Wp
+    columns of the padded input, not just the Wo that fit; the last Wp - Wo values of a row are
+    garbage (their windows hang over the edge) and are cut off at the end. In exchange every
+    window row continues straight into the next one in memory, so the copy moves long runs of
+    Ho*Wp numbers instead of Ho short runs of Wo, and the backward pass can use the same layout.
     """
     x, w, b, (sh, sw), (ph, pw), (Ho, Wo) = _check_conv_args("conv2d_forward", x, w, b, stride, padding)
     N, C, H, W = x.shape
     F, _, KH, KW = w.shape
-    xp = _pad(x, ph, pw)
-    cols = _windows(xp, KH, KW, sh, sw, Ho, Wo).reshape(C * KH * KW, N * Ho * Wo)   # im2col, one copy
-    out = (w.reshape(F, C * KH * KW) @ cols).reshape(F, N, Ho, Wo)
-    out = np.add(out.transpose(1, 0, 2, 3), b[:, None, None])                           # (N, F, Ho, Wo)
-    cache = (x.shape, w, cols, (sh, sw), (ph, pw))
+    Wr = W + 2 * pw if sw == 1 else Wo            # output row width: "wide rows" with stride 1 across
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph + 1), (pw, pw)))   # + 1 spare row: wide rows read past the end
+    cols = np.empty((C * KH * KW, N * Ho * Wr), dtype=x.dtype)
+    cols.reshape(C, KH, KW, N, Ho, Wr)[...] = _windows(xp, KH, KW, sh, sw, Ho, Wr)    # im2col, one copy
+    out = (w.reshape(F, C * KH * KW) @ cols).reshape(F, N, Ho, Wr)[..., :Wo]
+    out = np.add(out.transpose(1, 0, 2, 3), b[:, None, None])                             # (N, F, Ho, Wo)
+    cache = {"x_shape": x.shape, "w": w, "cols": cols, "stride": (sh, sw), "padding": (ph, pw)}
     return out, cache
 
 
 def conv2d_backward(dout, cache):
     """Backward pass of `conv2d_forward`: dout: (N, F, Ho, Wo) -> dx: (N, C, H, W), dw: (F, C, KH, KW), db: (F,).
 
-    With out = W2 @ cols (W2 = w as an (F, C*KH*KW) matrix, dout as an (F, N*Ho*Wo) matrix D)
-    the gradients are matrix products again:
+    With out = W2 @ cols (W2 = w as an (F, C*KH*KW) matrix, dout as an (F, N*Ho*Wr) matrix D,
+    zero in the garbage columns of the wide rows) the gradients are matrix products again:
         dw = D @ cols.T        db = D summed over pixels        dcols = W2.T @ D
     dcols is the gradient of every copied window value, and dx gathers it back ("col2im"): each
     input pixel sits in several windows, so its gradient is a sum. The slow version adds window by
     window, a Python loop over N*Ho*Wo pixels. Here the loop runs over the KH*KW kernel offsets
     (u, v) only; each step adds a whole strided slice,
-        dx_pad[:, :, u + i*sh, v + j*sw] += dcols[:, u, v, :, i, j]   for all n, c, i, j at once.
-    One more trick keeps those slices long: with stride 1 across, D gets Wp - Wo zero columns so
-    that output rows are as wide as the padded input (Wp). Then, for each offset, the rows i and the
-    columns j of the slice follow each other in memory without gaps and NumPy adds Ho*Wp values in
-    one run instead of Ho short runs of Wo. The zero columns add zeros (to the next row's start,
-    or to one spare row at the bottom), so they change nothing.
+        dx_pad[n, c, u + i*sh, v + j*sw] += dcols[c, u, v, n, i, j]   for all n, c, i, j at once,
+    and thanks to the wide rows each slice is Ho*Wp numbers in a row (the zero columns add zeros).
+    dcols is written over cols, which is no longer needed once dw is known: the cache is used up,
+    as PyTorch frees its graph after backward (a second backward raises a ValueError).
     """
-    x_shape, w, cols, (sh, sw), (ph, pw) = cache
-    N, C, H, W = x_shape
+    if not isinstance(cache, dict) or "cols" not in cache:
+        raise ValueError("conv2d_backward: cache must be the one conv2d_forward returned "
+                         "(conv2d_forward_naive's goes to conv2d_backward_naive)")
+    if cache["cols"] is None:
+        raise ValueError("conv2d_backward: this cache was already used by a backward pass; "
+                         "run conv2d_forward again")
+    cols, cache["cols"] = cache["cols"], None
+    (N, C, H, W), w = cache["x_shape"], cache["w"]
+    (sh, sw), (ph, pw) = cache["stride"], cache["padding"]
     F, _, KH, KW = w.shape
+    Hp, Wp = H + 2 * ph, W + 2 * pw
     dout = np.asarray(dout)
     check_ndim("conv2d_backward", "dout", dout, 4, "(N, F, Ho, Wo)")
     Ho, Wo = dout.shape[2:]
-    if dout.shape[:2] != (N, F) or N * Ho * Wo != cols.shape[1]:
+    Wr = Wp if sw == 1 else Wo
+    if dout.shape[:2] != (N, F) or N * Ho * Wr != cols.shape[1]:
+        cache["cols"] = cols
         raise ValueError(f"conv2d_backward: dout has shape {dout.shape}, but the forward output had "
-                         f"{N} images, {F} filters and {cols.shape[1] // max(N, 1)} pixels each")
+                         f"{N} images, {F} filters and {cols.shape[1] // max(N * Wr, 1)} rows of {Wo} pixels")
     dout = dout.astype(w.dtype, copy=False)
-    Hp, Wp = H + 2 * ph, W + 2 * pw
 
-    Wr = Wp if sw == 1 else Wo                   # width of an output row in the col2im layout
-    D = np.zeros((F, N, Ho, Wr), dtype=w.dtype)  # dout, filters first, rows widened with zeros
+    D = np.zeros((F, N, Ho, Wr), dtype=w.dtype)   # dout, filters first, wide rows padded with zeros
     D[..., :Wo] = dout.transpose(1, 0, 2, 3)
-    db = D.sum(axis=(1, 2, 3))
+    D = D.reshape(F, N * Ho * Wr)
+    db = D.sum(axis=1)
     # dw = D @ cols.T, computed as (cols @ D.T).T: the same numbers, but OpenBLAS is about twice
     # as fast when the long pixel axis is the rows of the first operand
-    dw = (cols @ D[..., :Wo].reshape(F, N * Ho * Wo).T).T.reshape(w.shape)
-    dcols = (w.reshape(F, C * KH * KW).T @ D.reshape(F, N * Ho * Wr)).reshape(C, KH, KW, N, Ho, Wr)
+    dw = (cols @ D.T).T.reshape(w.shape)
+    dcols = np.matmul(w.reshape(F, C * KH * KW).T, D, out=cols).reshape(C, KH, KW, N, Ho, Wr)
 
     dxp = np.zeros((N, C, Hp + 1, Wp), dtype=w.dtype)  # one spare row for the zero columns' spill
     sN, sC, sH, sW = dxp.strides
