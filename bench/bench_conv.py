@@ -1,15 +1,17 @@
 """Benchmark: nnbook.scratch.conv2d (NumPy) against torch.nn.functional.conv2d, in the same run.
 
-Run:  .venv/bin/python bench/bench_conv.py [--repeats 30] [--threads 2]
+Run:  .venv/bin/python bench/bench_conv.py [--repeats 30] [--threads 2] [--same-process]
 
 float32, stride 1, padding 0, the same number of threads for both (default 2: torch.set_num_threads
 and OPENBLAS_NUM_THREADS, set before NumPy is imported, unless already set). Forward alone (torch
 under no_grad) and forward + backward (torch autograd with x, w, b all requiring gradients, so it
-computes dx, dw and db as NumPy does). Each variant runs in blocks of --repeats/5 calls in a row,
-five rounds taking turns, and the best (minimum) call of each is kept: a moment of load on the
-machine hits both libraries alike, and one library's idle worker threads (OpenMP and OpenBLAS
-both spin for a while after a call) do not compete with the other's. Goal (issue 3):
-NumPy/PyTorch <= 3.0x.
+computes dx, dw and db as NumPy does); the best (minimum) of --repeats calls is kept.
+
+Each library is timed in its own worker process (three rounds, taking turns, so a moment of load
+hits both alike): after a call, PyTorch's OpenMP threads and OpenBLAS's threads keep spinning for
+a while, and in one process each library's idle threads would slow the other down (by up to a
+third here). --same-process times both in this process instead, in blocks taking turns.
+Goal (issue 3): NumPy/PyTorch <= 3.0x.
 """
 import argparse
 import os
@@ -19,12 +21,19 @@ import time
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--repeats", type=int, default=30, help="timings per variant (best is kept)")
 parser.add_argument("--threads", type=int, default=2, help="threads for both libraries")
+parser.add_argument("--same-process", action="store_true", help="time both libraries in this process")
+parser.add_argument("--worker", choices=["numpy", "torch"], help=argparse.SUPPRESS)
 args = parser.parse_args()
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(args.threads))   # before NumPy loads OpenBLAS
 
+import json  # noqa: E402
+import subprocess  # noqa: E402
+
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
+
+if args.worker != "numpy":                    # the NumPy worker never loads PyTorch
+    import torch  # noqa: E402
+    import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from nnbook.scratch import conv2d_backward, conv2d_forward  # noqa: E402
@@ -43,12 +52,26 @@ def timed(fn):
     return time.perf_counter() - t
 
 
-def bench_shape(N, C, H, Fn, K, repeats, rng):
+def make_data(N, C, H, Fn, K, seed):
+    """x: (N, C, H, H), w: (Fn, C, K, K), b: (Fn,), dout: (N, Fn, H-K+1, H-K+1), float32, from seed."""
+    rng = np.random.default_rng(seed)
     x = rng.standard_normal((N, C, H, H), dtype=np.float32)
     w = rng.standard_normal((Fn, C, K, K), dtype=np.float32)
     b = rng.standard_normal(Fn, dtype=np.float32)
-    out, _ = conv2d_forward(x, w, b)
-    dout = rng.standard_normal(out.shape, dtype=np.float32)
+    dout = rng.standard_normal((N, Fn, H - K + 1, H - K + 1), dtype=np.float32)
+    return x, w, b, dout
+
+
+def variants(lib, x, w, b, dout):
+    """The two timed calls of one library: forward, forward + backward."""
+    if lib == "numpy":
+        def fwd():
+            conv2d_forward(x, w, b)
+
+        def fwd_bwd():
+            _, cache = conv2d_forward(x, w, b)
+            conv2d_backward(dout, cache)
+        return {"fwd": fwd, "fb": fwd_bwd}
     tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
     tdout = torch.tensor(dout)
 
@@ -59,57 +82,88 @@ def bench_shape(N, C, H, Fn, K, repeats, rng):
     def torch_fwd_bwd():
         tx.grad = tw.grad = tb.grad = None
         F.conv2d(tx, tw, tb).backward(tdout)
+    return {"fwd": torch_fwd, "fb": torch_fwd_bwd}
 
-    def numpy_fwd():
-        conv2d_forward(x, w, b)
 
-    def numpy_fwd_bwd():
-        _, cache = conv2d_forward(x, w, b)
-        conv2d_backward(dout, cache)
-
-    # the same answer first (float32: agreement to about 1e-4 relative)
-    torch_fwd_bwd()
-    o, cache = conv2d_forward(x, w, b)
-    dx, dw, db = conv2d_backward(dout, cache)
-    with torch.no_grad():
-        ref = F.conv2d(tx, tw, tb).numpy()
-    err = max(float(np.abs(a - r).max() / np.abs(r).max())
-              for a, r in ((o, ref), (dx, tx.grad.numpy()), (dw, tw.grad.numpy()), (db, tb.grad.numpy())))
-
-    fns = {"torch_fwd": torch_fwd, "numpy_fwd": numpy_fwd,
-           "torch_fb": torch_fwd_bwd, "numpy_fb": numpy_fwd_bwd}
+def best_times(fns, repeats, rounds=1):
+    """Best time of each function over `repeats` calls, in `rounds` blocks taking turns."""
     for fn in fns.values():                      # warm up
         fn()
         fn()
     best = {k: float("inf") for k in fns}
-    rounds = 5
     for _ in range(rounds):
         for k, fn in fns.items():
             for _ in range(max(1, repeats // rounds)):
                 best[k] = min(best[k], timed(fn))
-    return best, err
+    return best
+
+
+def worker(lib, repeats):
+    """Time one library on every shape; print {shape index: {"fwd": s, "fb": s}} as JSON."""
+    if lib == "torch":
+        torch.set_num_threads(args.threads)
+    result = {i: best_times(variants(lib, *make_data(*shape, seed=i)), repeats)
+              for i, shape in enumerate(SHAPES)}
+    print(json.dumps(result))
+
+
+def max_rel_error(x, w, b, dout):
+    """Largest error of NumPy's out, dx, dw, db relative to PyTorch's (float32: about 1e-6)."""
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    ref = F.conv2d(tx, tw, tb)
+    ref.backward(torch.tensor(dout))
+    out, cache = conv2d_forward(x, w, b)
+    mine = (out, *conv2d_backward(dout, cache))
+    theirs = (ref.detach(), tx.grad, tw.grad, tb.grad)
+    return max(float(np.abs(a - r.numpy()).max() / np.abs(r.numpy()).max()) for a, r in zip(mine, theirs))
+
+
+def measure(repeats):
+    """{shape index: {"torch_fwd", "numpy_fwd", "torch_fb", "numpy_fb"}}: best seconds."""
+    best = {i: {} for i in range(len(SHAPES))}
+    if args.same_process:
+        for i, shape in enumerate(SHAPES):
+            data = make_data(*shape, seed=i)
+            fns = {f"{lib}_{k}": fn for lib in ("torch", "numpy") for k, fn in variants(lib, *data).items()}
+            best[i] = best_times({k: fns[k] for k in ("torch_fwd", "numpy_fwd", "torch_fb", "numpy_fb")},
+                                 repeats, rounds=5)
+        return best
+    rounds = 3
+    for r in range(rounds):
+        for lib in (("numpy", "torch") if r % 2 else ("torch", "numpy")):
+            done = subprocess.run([sys.executable, os.path.abspath(__file__), "--worker", lib,
+                                   "--repeats", str(max(1, repeats // rounds)), "--threads", str(args.threads)],
+                                  check=True, capture_output=True, text=True)
+            for i, times in json.loads(done.stdout).items():
+                for k, t in times.items():
+                    key = f"{lib}_{k}"
+                    best[int(i)][key] = min(best[int(i)].get(key, float("inf")), t)
+    return best
 
 
 def main():
+    if args.worker:
+        return worker(args.worker, args.repeats)
     torch.set_num_threads(args.threads)
-    rng = np.random.default_rng(0)
+    where = "one process" if args.same_process else "a worker process per library"
     print(f"conv2d, float32, stride 1, padding 0, {args.threads} thread(s) (OPENBLAS_NUM_THREADS="
-          f"{os.environ['OPENBLAS_NUM_THREADS']}, torch {torch.get_num_threads()}), best of {args.repeats}; "
-          f"NumPy {np.__version__}, PyTorch {torch.__version__.split('+')[0]}; load average "
+          f"{os.environ['OPENBLAS_NUM_THREADS']}, torch {torch.get_num_threads()}), best of {args.repeats}, "
+          f"{where}; NumPy {np.__version__}, PyTorch {torch.__version__.split('+')[0]}; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    errors = [max_rel_error(*make_data(*shape, seed=i)) for i, shape in enumerate(SHAPES)]
+    best = measure(args.repeats)
     header = (f"{'shape (N, C, H=W, F, K)':<26}{'torch fwd':>11}{'numpy fwd':>11}{'ratio':>7}"
               f"{'torch f+b':>11}{'numpy f+b':>11}{'ratio':>7}{'max rel err':>13}")
     print(header)
     print("-" * len(header))
     worst = 0.0
-    for N, C, H, Fn, K in SHAPES:
-        best, err = bench_shape(N, C, H, Fn, K, args.repeats, rng)
-        r_f = best["numpy_fwd"] / best["torch_fwd"]
-        r_fb = best["numpy_fb"] / best["torch_fb"]
+    for i, (N, C, H, Fn, K) in enumerate(SHAPES):
+        t = {k: v * 1e3 for k, v in best[i].items()}
+        r_f = t["numpy_fwd"] / t["torch_fwd"]
+        r_fb = t["numpy_fb"] / t["torch_fb"]
         worst = max(worst, r_f, r_fb)
-        ms = {k: v * 1e3 for k, v in best.items()}
-        print(f"{f'N{N} C{C} {H}x{H} F{Fn} K{K}':<26}{ms['torch_fwd']:>9.2f}ms{ms['numpy_fwd']:>9.2f}ms"
-              f"{r_f:>6.2f}x{ms['torch_fb']:>9.2f}ms{ms['numpy_fb']:>9.2f}ms{r_fb:>6.2f}x{err:>13.1e}")
+        print(f"{f'N{N} C{C} {H}x{H} F{Fn} K{K}':<26}{t['torch_fwd']:>9.2f}ms{t['numpy_fwd']:>9.2f}ms"
+              f"{r_f:>6.2f}x{t['torch_fb']:>9.2f}ms{t['numpy_fb']:>9.2f}ms{r_fb:>6.2f}x{errors[i]:>13.1e}")
     verdict = "met" if worst <= GOAL else "NOT met"
     print(f"worst ratio {worst:.2f}x; goal <= {GOAL:.1f}x: {verdict}")
 

@@ -143,15 +143,16 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
         cols: (C*KH*KW, N*Ho*Wo)      one column per output pixel, one row per kernel weight
     copies every window value into place in one C loop (this is "im2col"), and then
         out = w.reshape(F, C*KH*KW) @ cols      # (F, N*Ho*Wo)
-    is a single matrix product (one BLAS GEMM, which uses all cores) for the whole batch.
-    A last copy puts the batch axis first. (The im2col of 밑바닥부터 시작하는 딥러닝 fills the windows
+    is a single matrix product (one BLAS GEMM, which uses all cores) for the whole batch. The
+    result is returned as a view with the batch axis first (strides only, no copy), so it is not
+    C-contiguous; every function here accepts that. (The im2col of 밑바닥부터 시작하는 딥러닝 fills the windows
     with a Python loop and transposes cols before the product; those copies, not the arithmetic,
     make it several times slower. One small product per image, np.matmul on (N, ...) stacks, is
     not faster either: many small GEMMs keep the cores waiting for each other.)
 
     One refinement, "wide rows": with stride 1 across, each output row is computed for all Wp
     columns of the padded input, not just the Wo that fit; the last Wp - Wo values of a row are
-    garbage (their windows hang over the edge) and are cut off at the end. In exchange every
+    garbage (their windows hang over the edge) and the returned view leaves them out. In exchange every
     window row continues straight into the next one in memory, so the copy moves long runs of
     Ho*Wp numbers instead of Ho short runs of Wo, and the backward pass can use the same layout.
     """
@@ -162,8 +163,9 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph + 1), (pw, pw)))   # + 1 spare row: wide rows read past the end
     cols = np.empty((C * KH * KW, N * Ho * Wr), dtype=x.dtype)
     cols.reshape(C, KH, KW, N, Ho, Wr)[...] = _windows(xp, KH, KW, sh, sw, Ho, Wr)    # im2col, one copy
-    out = (w.reshape(F, C * KH * KW) @ cols).reshape(F, N, Ho, Wr)[..., :Wo]
-    out = np.add(out.transpose(1, 0, 2, 3), b[:, None, None])                             # (N, F, Ho, Wo)
+    out = w.reshape(F, C * KH * KW) @ cols                                               # (F, N*Ho*Wr)
+    out += b[:, None]
+    out = out.reshape(F, N, Ho, Wr).transpose(1, 0, 2, 3)[..., :Wo]   # (N, F, Ho, Wo): a view, no copy
     cache = {"x_shape": x.shape, "w": w, "cols": cols, "stride": (sh, sw), "padding": (ph, pw)}
     return out, cache
 
