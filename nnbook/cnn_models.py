@@ -48,6 +48,15 @@ def torch_threads(n):
         torch.set_num_threads(old)
 
 
+def _conv_block(cin, cout, kernel_size, batch_norm):
+    """conv ('same' padding) - [BatchNorm2d] - ReLU - 2x2 max pool; no conv bias before batch norm."""
+    pad = kernel_size // 2
+    if batch_norm:
+        return [nn.Conv2d(cin, cout, kernel_size, padding=pad, bias=False), nn.BatchNorm2d(cout),
+                nn.ReLU(), nn.MaxPool2d(2)]
+    return [nn.Conv2d(cin, cout, kernel_size, padding=pad), nn.ReLU(), nn.MaxPool2d(2)]
+
+
 def seed_cnn(in_channels=1, image_size=8, kernel_size=3, channels=(6, 16), hidden=(120, 84), n_classes=10,
              batch_norm=False):
     """The seed post's network (conv-pool-conv-pool-fc-fc-fc, LeNet-5's pattern) adapted to small images.
@@ -68,20 +77,14 @@ def seed_cnn(in_channels=1, image_size=8, kernel_size=3, channels=(6, 16), hidde
     side = image_size // 4
     if side < 1:
         raise ValueError(f"seed_cnn: image_size {image_size} is too small for two 2x2 poolings")
-    pad = kernel_size // 2
-
-    def conv(cin, cout):
-        if batch_norm:
-            return [nn.Conv2d(cin, cout, kernel_size, padding=pad, bias=False), nn.BatchNorm2d(cout),
-                    nn.ReLU(), nn.MaxPool2d(2)]
-        return [nn.Conv2d(cin, cout, kernel_size, padding=pad), nn.ReLU(), nn.MaxPool2d(2)]
 
     def fc(din, dout):
         if batch_norm:
             return [nn.Linear(din, dout, bias=False), nn.BatchNorm1d(dout), nn.ReLU()]
         return [nn.Linear(din, dout), nn.ReLU()]
 
-    return nn.Sequential(*conv(in_channels, c1), *conv(c1, c2), nn.Flatten(),
+    return nn.Sequential(*_conv_block(in_channels, c1, kernel_size, batch_norm),
+                         *_conv_block(c1, c2, kernel_size, batch_norm), nn.Flatten(),
                          *fc(c2 * side * side, h1), *fc(h1, h2), nn.Linear(h2, n_classes))
 
 
@@ -96,16 +99,9 @@ def bn_cnn(in_channels=1, image_size=8, kernel_size=3, channels=(32, 64), hidden
     if kernel_size % 2 != 1:
         raise ValueError(f"bn_cnn: kernel_size must be odd to keep the size with padding, got {kernel_size}")
     c1, c2 = channels
-    pad = kernel_size // 2
     side = image_size // 4
-
-    def block(cin, cout):
-        if batch_norm:
-            return [nn.Conv2d(cin, cout, kernel_size, padding=pad, bias=False), nn.BatchNorm2d(cout),
-                    nn.ReLU(), nn.MaxPool2d(2)]
-        return [nn.Conv2d(cin, cout, kernel_size, padding=pad), nn.ReLU(), nn.MaxPool2d(2)]
-
-    return nn.Sequential(*block(in_channels, c1), *block(c1, c2), nn.Flatten(),
+    return nn.Sequential(*_conv_block(in_channels, c1, kernel_size, batch_norm),
+                         *_conv_block(c1, c2, kernel_size, batch_norm), nn.Flatten(),
                          nn.Linear(c2 * side * side, hidden), nn.ReLU(), nn.Linear(hidden, n_classes))
 
 
