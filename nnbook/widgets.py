@@ -132,14 +132,11 @@ class SliderView:
         return self._widget
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {
-            "text/plain": f"slider '{self.key}': {self.label} over {self.values}",
-            "text/html": self.to_html(),
-        }
         try:
-            bundle.update(self.widget()._repr_mimebundle_())
+            bundle = dict(self.widget()._repr_mimebundle_())   # the live view
         except ImportError:   # no ipywidgets: the static view alone still works
-            pass
+            bundle = {}
+        # A short text instead of the widget's long repr, and the precomputed static view.
         bundle["text/plain"] = f"slider '{self.key}': {self.label} over {self.values}"
         bundle["text/html"] = self.to_html()
         return bundle
