@@ -111,6 +111,31 @@ def test_conv2d_numerical_gradient():
     assert gradcheck(f, b, db, dout=dout) < NUM_TOL
 
 
+@pytest.mark.parametrize("parts", [2, 3])
+def test_conv2d_batch_split_over_threads_matches_torch(monkeypatch, parts):
+    """The batch split into parts that run in parallel threads gives PyTorch's answer."""
+    from nnbook.scratch import conv
+    monkeypatch.setattr(conv, "batch_parts",
+                        lambda N, work: [(N * i // parts, N * (i + 1) // parts) for i in range(parts)])
+    rng = np.random.default_rng(6)
+    for (N, C, H, W), (Fn, KH, KW), stride, padding in [((7, 2, 6, 5), (3, 3, 2), 1, 1),
+                                                       ((5, 3, 8, 8), (4, 3, 3), 2, 0)]:
+        check_conv_against_torch(*conv_case(rng, N, C, H, W, Fn, KH, KW), stride, padding)
+
+
+def test_conv2d_thread_parts_follow_blas_threads():
+    from threadpoolctl import threadpool_limits
+
+    from nnbook.scratch._threads import MIN_WORK, batch_parts
+    with threadpool_limits(limits=1, user_api="blas"):
+        assert batch_parts(64, MIN_WORK) == [(0, 64)]
+    with threadpool_limits(limits=2, user_api="blas"):
+        assert batch_parts(64, MIN_WORK) == [(0, 32), (32, 64)]
+        assert batch_parts(3, MIN_WORK) == [(0, 1), (1, 3)]
+        assert batch_parts(1, MIN_WORK) == [(0, 1)]
+        assert batch_parts(64, MIN_WORK - 1) == [(0, 64)]      # small work: one thread
+
+
 def test_conv2d_naive_equals_fast():
     rng = np.random.default_rng(4)
     x, w, b = conv_case(rng, 2, 3, 9, 8, 4, 3, 2)
@@ -339,8 +364,8 @@ def backward_twice():
     (lambda: S.conv2d_forward(x4, np.zeros((4, 3, 3, 11)), b4, padding=1), r"kernel width 11 is larger than the padded input width 8 \+ 2\*1 = 10"),
     (lambda: S.conv2d_forward_naive(x4, np.zeros((4, 2, 3, 3)), b4), r"conv2d_forward_naive: x has 3 channels but w expects 2"),
     (lambda: S.conv2d_backward(np.zeros((2, 4, 5, 5)), S.conv2d_forward(x4, w4, b4)[1]), r"conv2d_backward: dout has shape"),
-    (lambda: S.conv2d_backward(np.zeros((2, 4, 6, 6)), S.conv2d_forward_naive(x4, w4, b4)[1]), r"cache must be the one"),
     (lambda: backward_twice(), r"already used by a backward pass"),
+    (lambda: S.conv2d_backward(np.zeros((2, 4, 6, 6)), S.conv2d_forward_naive(x4, w4, b4)[1]), r"cache must be the one"),
     (lambda: S.max_pool2d_forward(np.zeros((8, 8)), 2), r"max_pool2d_forward: x must be 4-D"),
     (lambda: S.max_pool2d_forward(x4, 9), r"kernel height 9 is larger than the input height 8"),
     (lambda: S.max_pool2d_forward(x4, 2, stride=0), r"stride must be at least 1"),

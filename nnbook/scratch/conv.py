@@ -2,13 +2,14 @@
 
 Two versions of the same layer:
 - `conv2d_forward_naive` / `conv2d_backward_naive`: the definition written as loops, to read first;
-- `conv2d_forward` / `conv2d_backward`: the fast version (strided windows + one matrix product),
-  which the layers and the training code use. The tests check that both give PyTorch's answer.
+- `conv2d_forward` / `conv2d_backward`: the fast version (strided windows + one matrix product,
+  the batch split over the CPU cores), which the layers and the training code use. The tests check that both give PyTorch's answer.
 """
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ._checks import as_float_arrays, check_ndim, pair
+from ._threads import batch_parts, run_parts
 
 __all__ = [
     "conv_output_size",
@@ -116,6 +117,11 @@ def conv2d_backward_naive(dout, cache):
 
 
 # ---------------------------------------------------------------- the fast version
+def _view(a, shape):
+    """a reshaped to `shape`, always a view of the same memory (plain reshape may copy, silently)."""
+    return np.reshape(a, shape, copy=False)    # raises ValueError when only a copy would do
+
+
 def _windows(xp, KH, KW, sh, sw, Ho, Wr):
     """All kernel windows of xp as a read-only strided view, without copying.
 
@@ -138,35 +144,46 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
 
     The trick. The slow, obvious version (`conv2d_forward_naive`) loops over every output pixel
     and multiplies one window by one filter. Here `as_strided` gives all windows at once as a view
-    of shape (C, KH, KW, N, Ho, Wo): no data is copied, only the strides change. Reshaping that
-    view to a matrix
+    of shape (C, KH, KW, N, Ho, Wo): no data is copied, only the strides change. Copying that
+    view into a matrix
         cols: (C*KH*KW, N*Ho*Wo)      one column per output pixel, one row per kernel weight
-    copies every window value into place in one C loop (this is "im2col"), and then
+    moves every window value into place in one C loop (this is "im2col"), and then
         out = w.reshape(F, C*KH*KW) @ cols      # (F, N*Ho*Wo)
-    is a single matrix product (one BLAS GEMM, which uses all cores) for the whole batch. The
-    result is returned as a view with the batch axis first (strides only, no copy), so it is not
-    C-contiguous; every function here accepts that. (The im2col of 밑바닥부터 시작하는 딥러닝 fills the windows
-    with a Python loop and transposes cols before the product; those copies, not the arithmetic,
-    make it several times slower. One small product per image, np.matmul on (N, ...) stacks, is
-    not faster either: many small GEMMs keep the cores waiting for each other.)
+    is one matrix product (BLAS GEMM) for all the pixels and filters. The result is returned as
+    a view with the batch axis first (strides only, no copy), so it is not C-contiguous; every
+    function here accepts that. (The im2col of 밑바닥부터 시작하는 딥러닝 fills the windows with a
+    Python loop and transposes cols before the product; those copies, not the arithmetic, make it
+    several times slower.)
 
-    One refinement, "wide rows": with stride 1 across, each output row is computed for all Wp
-    columns of the padded input, not just the Wo that fit; the last Wp - Wo values of a row are
-    garbage (their windows hang over the edge) and the returned view leaves them out. In exchange every
-    window row continues straight into the next one in memory, so the copy moves long runs of
-    Ho*Wp numbers instead of Ho short runs of Wo, and the backward pass can use the same layout.
+    Two refinements make it fast:
+    - "Wide rows": with stride 1 across, each output row is computed for all Wp columns of the
+      padded input, not just the Wo that fit; the last Wp - Wo values of a row are garbage (their
+      windows hang over the edge) and the returned view leaves them out. In exchange every window
+      row continues straight into the next one in memory, so the copy moves long runs of Ho*Wp
+      numbers instead of Ho short runs of Wo, and the backward pass can use the same layout.
+    - One part of the batch per core: the copy is a single-threaded loop. So the batch is split
+      into as many parts as NumPy's BLAS has threads, and each thread copies and multiplies its own
+      images (`_threads.run_parts`), so that every core works for the whole call.
     """
     x, w, b, (sh, sw), (ph, pw), (Ho, Wo) = _check_conv_args("conv2d_forward", x, w, b, stride, padding)
     N, C, H, W = x.shape
     F, _, KH, KW = w.shape
     Wr = W + 2 * pw if sw == 1 else Wo            # output row width: "wide rows" with stride 1 across
+    P = Ho * Wr                                   # output columns per image
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph + 1), (pw, pw)))   # + 1 spare row: wide rows read past the end
-    cols = np.empty((C * KH * KW, N * Ho * Wr), dtype=x.dtype)
-    cols.reshape(C, KH, KW, N, Ho, Wr)[...] = _windows(xp, KH, KW, sh, sw, Ho, Wr)    # im2col, one copy
-    out = w.reshape(F, C * KH * KW) @ cols                                               # (F, N*Ho*Wr)
-    out += b[:, None]
+    windows = _windows(xp, KH, KW, sh, sw, Ho, Wr)             # (C, KH, KW, N, Ho, Wr), a view
+    cols = np.empty((C * KH * KW, N * P), dtype=x.dtype)
+    w2 = w.reshape(F, C * KH * KW)
+    out = np.empty((F, N * P), dtype=x.dtype)
+
+    def images(n0, n1):                  # images n0..n1-1: their columns n0*P..n1*P of cols and out
+        _view(cols, (C, KH, KW, N, Ho, Wr))[:, :, :, n0:n1] = windows[:, :, :, n0:n1]    # im2col
+        part = np.matmul(w2, cols[:, n0 * P:n1 * P], out=out[:, n0 * P:n1 * P])
+        part += b[:, None]
+
+    run_parts(images, batch_parts(N, cols.size))
     out = out.reshape(F, N, Ho, Wr).transpose(1, 0, 2, 3)[..., :Wo]   # (N, F, Ho, Wo): a view, no copy
-    cache = {"x_shape": x.shape, "w": w, "cols": cols, "stride": (sh, sw), "padding": (ph, pw)}
+    cache = {"cols": cols, "w": w, "x_shape": x.shape, "stride": (sh, sw), "padding": (ph, pw)}
     return out, cache
 
 
@@ -182,8 +199,11 @@ def conv2d_backward(dout, cache):
     (u, v) only; each step adds a whole strided slice,
         dx_pad[n, c, u + i*sh, v + j*sw] += dcols[c, u, v, n, i, j]   for all n, c, i, j at once,
     and thanks to the wide rows each slice is Ho*Wp numbers in a row (the zero columns add zeros).
-    dcols is written over cols, which is no longer needed once dw is known: the cache is used up,
-    as PyTorch frees its graph after backward (a second backward raises a ValueError).
+    As in the forward pass each core takes its own part of the batch; the parts' shares of dw and
+    db (sums over all pixels) are added at the end.
+    dcols is written over cols, which is no longer needed once dw is known (a second buffer of that
+    size would cost more than the copy it saves): the cache is used up, as PyTorch frees its graph
+    after backward (a second backward raises a ValueError).
     """
     if not isinstance(cache, dict) or "cols" not in cache:
         raise ValueError("conv2d_backward: cache must be the one conv2d_forward returned "
@@ -191,37 +211,45 @@ def conv2d_backward(dout, cache):
     if cache["cols"] is None:
         raise ValueError("conv2d_backward: this cache was already used by a backward pass; "
                          "run conv2d_forward again")
-    cols, cache["cols"] = cache["cols"], None
-    (N, C, H, W), w = cache["x_shape"], cache["w"]
+    cols, w, (N, C, H, W) = cache["cols"], cache["w"], cache["x_shape"]
     (sh, sw), (ph, pw) = cache["stride"], cache["padding"]
     F, _, KH, KW = w.shape
     Hp, Wp = H + 2 * ph, W + 2 * pw
+    Ho, Wo = (Hp - KH) // sh + 1, (Wp - KW) // sw + 1
     dout = np.asarray(dout)
     check_ndim("conv2d_backward", "dout", dout, 4, "(N, F, Ho, Wo)")
-    Ho, Wo = dout.shape[2:]
-    Wr = Wp if sw == 1 else Wo
-    if dout.shape[:2] != (N, F) or N * Ho * Wr != cols.shape[1]:
-        cache["cols"] = cols
-        raise ValueError(f"conv2d_backward: dout has shape {dout.shape}, but the forward output had "
-                         f"{N} images, {F} filters and {cols.shape[1] // max(N * Wr, 1)} rows of {Wo} pixels")
+    if dout.shape != (N, F, Ho, Wo):
+        raise ValueError(f"conv2d_backward: dout has shape {dout.shape}, but the forward output "
+                         f"had shape {(N, F, Ho, Wo)}")
     dout = dout.astype(w.dtype, copy=False)
-
-    D = np.zeros((F, N, Ho, Wr), dtype=w.dtype)   # dout, filters first, wide rows padded with zeros
-    D[..., :Wo] = dout.transpose(1, 0, 2, 3)
-    D = D.reshape(F, N * Ho * Wr)
-    db = D.sum(axis=1)
-    # dw = D @ cols.T, computed as (cols @ D.T).T: the same numbers, but OpenBLAS is about twice
-    # as fast when the long pixel axis is the rows of the first operand
-    dw = (cols @ D.T).T.reshape(w.shape)
-    dcols = np.matmul(w.reshape(F, C * KH * KW).T, D, out=cols).reshape(C, KH, KW, N, Ho, Wr)
-
-    dxp = np.zeros((N, C, Hp + 1, Wp), dtype=w.dtype)  # one spare row for the zero columns' spill
+    cache["cols"] = None
+    Wr = Wp if sw == 1 else Wo
+    P = Ho * Wr
+    w2 = w.reshape(F, C * KH * KW)
+    dxp = np.zeros((N, C, Hp + 1, Wp), dtype=w.dtype)  # one spare row per image for the zero columns' spill
     sN, sC, sH, sW = dxp.strides
-    flat = dxp.reshape(-1)
-    for u in range(KH):
-        for v in range(KW):
-            target = as_strided(flat[u * Wp + v:], shape=(C, N, Ho, Wr),
-                                strides=(sC, sN, sH * sh, sW * sw))   # dx_pad[n, c, u + i*sh, v + j*sw]
-            target += dcols[:, u, v]
+
+    def images(n0, n1):                  # images n0..n1-1 -> dx of those images, their share of dw and db
+        n, columns = n1 - n0, slice(n0 * P, n1 * P)
+        D = np.zeros((F, n, Ho, Wr), dtype=w.dtype)       # dout, filters first, zero in the wide columns
+        D[..., :Wo] = dout[n0:n1].transpose(1, 0, 2, 3)
+        D = _view(D, (F, n * P))
+        db = D.sum(axis=1)
+        # dw = D @ cols.T, computed as (cols @ D.T).T: the same numbers, but OpenBLAS is about
+        # twice as fast when the long pixel axis is the rows of the first operand
+        dw = (cols[:, columns] @ D.T).T
+        np.matmul(w2.T, D, out=cols[:, columns])          # dcols, written over this part of cols
+        dcols6 = _view(cols, (C, KH, KW, N, Ho, Wr))
+        flat = dxp[n0:n1].reshape(-1)
+        for u in range(KH):
+            for v in range(KW):
+                target = as_strided(flat[u * Wp + v:], shape=(C, n, Ho, Wr),
+                                    strides=(sC, sN, sH * sh, sW * sw))       # dx_pad[n, c, u + i*sh, v + j*sw]
+                target += dcols6[:, u, v, n0:n1]
+        return dw, db
+
+    parts = run_parts(images, batch_parts(N, C * KH * KW * N * P))
+    dw = sum(dw for dw, _ in parts).reshape(w.shape)
+    db = sum(db for _, db in parts)
     dx = dxp[:, :, ph:ph + H, pw:pw + W]
     return dx, dw, db
