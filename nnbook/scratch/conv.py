@@ -155,15 +155,18 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     Python loop and transposes cols before the product; those copies, not the arithmetic, make it
     several times slower.)
 
-    Two refinements make it fast:
+    Three refinements make it fast:
     - "Wide rows": with stride 1 across, each output row is computed for all Wp columns of the
       padded input, not just the Wo that fit; the last Wp - Wo values of a row are garbage (their
       windows hang over the edge) and the returned view leaves them out. In exchange every window
       row continues straight into the next one in memory, so the copy moves long runs of Ho*Wp
       numbers instead of Ho short runs of Wo, and the backward pass can use the same layout.
+    - The bias trick (as in CS231n's linear classifier): b is the weight of one more input that is
+      always 1. cols gets a last row of ones and w2 a last column b, so the same product adds the
+      bias (no second pass over out), and in the backward pass the same product gives db.
     - One part of the batch per core: the copy is a single-threaded loop. So the batch is split
-      into as many parts as NumPy's BLAS has threads, and each thread copies and multiplies its own
-      images (`_threads.run_parts`), so that every core works for the whole call.
+      into as many parts as NumPy's BLAS has threads, and each thread pads, copies and multiplies
+      its own images (`_threads.run_parts`), so that every core works for the whole call.
     """
     x, w, b, (sh, sw), (ph, pw), (Ho, Wo) = _check_conv_args("conv2d_forward", x, w, b, stride, padding)
     N, C, H, W = x.shape
@@ -172,28 +175,31 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     P = Ho * Wr                                   # output columns per image
     xp = np.zeros((N, C, H + 2 * ph + 1, W + 2 * pw), dtype=x.dtype)   # + 1 spare row: wide rows read past the end
     windows = _windows(xp, KH, KW, sh, sw, Ho, Wr)             # (C, KH, KW, N, Ho, Wr), a view
-    cols = np.empty((C * KH * KW, N * P), dtype=x.dtype)
-    w2 = w.reshape(F, C * KH * KW)
+    K = C * KH * KW                               # weights per filter
+    cols = np.empty((K + 1, N * P), dtype=x.dtype)            # + a row of ones: the bias trick
+    w2 = np.concatenate([w.reshape(F, K), b[:, None]], axis=1)   # (F, K + 1): the filters, then b
     out = np.empty((F, N * P), dtype=x.dtype)
 
     def images(n0, n1):                  # images n0..n1-1: their columns n0*P..n1*P of cols and out
         xp[n0:n1, :, ph:ph + H, pw:pw + W] = x[n0:n1]                                 # zero padding
-        _view(cols, (C, KH, KW, N, Ho, Wr))[:, :, :, n0:n1] = windows[:, :, :, n0:n1]    # im2col
-        part = np.matmul(w2, cols[:, n0 * P:n1 * P], out=out[:, n0 * P:n1 * P])
-        part += b[:, None]
+        _view(cols[:K], (C, KH, KW, N, Ho, Wr))[:, :, :, n0:n1] = windows[:, :, :, n0:n1]  # im2col
+        cols[K, n0 * P:n1 * P] = 1
+        np.matmul(w2, cols[:, n0 * P:n1 * P], out=out[:, n0 * P:n1 * P])
 
     run_parts(images, batch_parts(N, cols.size))
     out = out.reshape(F, N, Ho, Wr).transpose(1, 0, 2, 3)[..., :Wo]   # (N, F, Ho, Wo): a view, no copy
-    cache = {"cols": cols, "w": w, "x_shape": x.shape, "stride": (sh, sw), "padding": (ph, pw)}
+    cache = {"cols": cols, "w2": w2, "w_shape": w.shape, "x_shape": x.shape, "stride": (sh, sw),
+             "padding": (ph, pw)}
     return out, cache
 
 
 def conv2d_backward(dout, cache):
     """Backward pass of `conv2d_forward`: dout: (N, F, Ho, Wo) -> dx: (N, C, H, W), dw: (F, C, KH, KW), db: (F,).
 
-    With out = W2 @ cols (W2 = w as an (F, C*KH*KW) matrix, dout as an (F, N*Ho*Wr) matrix D,
-    zero in the garbage columns of the wide rows) the gradients are matrix products again:
-        dw = D @ cols.T        db = D summed over pixels        dcols = W2.T @ D
+    With out = W2 @ cols (W2 = [w as an (F, C*KH*KW) matrix | b], dout as an (F, N*Ho*Wr) matrix
+    D, zero in the garbage columns of the wide rows) the gradients are matrix products again:
+        [dw | db] = D @ cols.T        dcols = W2.T @ D
+    (db: cols's last row is ones, so its column of the product sums D over all pixels.)
     dcols is the gradient of every copied window value, and dx gathers it back ("col2im"): each
     input pixel sits in several windows, so its gradient is a sum. The slow version adds window by
     window, a Python loop over N*Ho*Wo pixels. Here the loop runs over the KH*KW kernel offsets
@@ -202,8 +208,8 @@ def conv2d_backward(dout, cache):
     and thanks to the wide rows each slice is Ho*Wp numbers in a row (the zero columns add zeros).
     As in the forward pass each core takes its own part of the batch; the parts' shares of dw and
     db (sums over all pixels) are added at the end.
-    dcols is written over cols, which is no longer needed once dw is known (a second buffer of that
-    size would cost more than the copy it saves): the cache is used up, as PyTorch frees its graph
+    dcols is written over cols, which is no longer needed once dw is known (a second buffer that
+    large made the backward pass about 40% slower here): the cache is used up, as PyTorch frees its graph
     after backward (a second backward raises a ValueError).
     """
     if not isinstance(cache, dict) or "cols" not in cache:
@@ -212,9 +218,10 @@ def conv2d_backward(dout, cache):
     if cache["cols"] is None:
         raise ValueError("conv2d_backward: this cache was already used by a backward pass; "
                          "run conv2d_forward again")
-    cols, w, (N, C, H, W) = cache["cols"], cache["w"], cache["x_shape"]
+    cols, w2, (N, C, H, W) = cache["cols"], cache["w2"], cache["x_shape"]
     (sh, sw), (ph, pw) = cache["stride"], cache["padding"]
-    F, _, KH, KW = w.shape
+    F, _, KH, KW = cache["w_shape"]
+    K = C * KH * KW
     Hp, Wp = H + 2 * ph, W + 2 * pw
     Ho, Wo = (Hp - KH) // sh + 1, (Wp - KW) // sw + 1
     dout = np.asarray(dout)
@@ -222,35 +229,32 @@ def conv2d_backward(dout, cache):
     if dout.shape != (N, F, Ho, Wo):
         raise ValueError(f"conv2d_backward: dout has shape {dout.shape}, but the forward output "
                          f"had shape {(N, F, Ho, Wo)}")
-    dout = dout.astype(w.dtype, copy=False)
+    dout = dout.astype(w2.dtype, copy=False)
     cache["cols"] = None
     Wr = Wp if sw == 1 else Wo
     P = Ho * Wr
-    w2 = w.reshape(F, C * KH * KW)
-    dxp = np.zeros((N, C, Hp + 1, Wp), dtype=w.dtype)  # one spare row per image for the zero columns' spill
+    dxp = np.zeros((N, C, Hp + 1, Wp), dtype=w2.dtype)  # one spare row per image for the zero columns' spill
     sN, sC, sH, sW = dxp.strides
 
     def images(n0, n1):                  # images n0..n1-1 -> dx of those images, their share of dw and db
         n, columns = n1 - n0, slice(n0 * P, n1 * P)
-        D = np.zeros((F, n, Ho, Wr), dtype=w.dtype)       # dout, filters first, zero in the wide columns
+        D = np.zeros((F, n, Ho, Wr), dtype=w2.dtype)       # dout, filters first, zero in the wide columns
         D[..., :Wo] = dout[n0:n1].transpose(1, 0, 2, 3)
         D = _view(D, (F, n * P))
-        db = D.sum(axis=1)
-        # dw = D @ cols.T, computed as (cols @ D.T).T: the same numbers, but OpenBLAS is about
-        # twice as fast when the long pixel axis is the rows of the first operand
-        dw = (cols[:, columns] @ D.T).T
+        # [dw | db] = D @ cols.T, computed as (cols @ D.T).T: the same numbers, but OpenBLAS is
+        # about twice as fast when the long pixel axis is the rows of the first operand
+        dw_db = (cols[:, columns] @ D.T).T                # (F, K + 1)
         np.matmul(w2.T, D, out=cols[:, columns])          # dcols, written over this part of cols
-        dcols6 = _view(cols, (C, KH, KW, N, Ho, Wr))
+        dcols6 = _view(cols[:K], (C, KH, KW, N, Ho, Wr))  # (the last row, d(ones), is not needed)
         flat = dxp[n0:n1].reshape(-1)
         for u in range(KH):
             for v in range(KW):
                 target = as_strided(flat[u * Wp + v:], shape=(C, n, Ho, Wr),
                                     strides=(sC, sN, sH * sh, sW * sw))       # dx_pad[n, c, u + i*sh, v + j*sw]
                 target += dcols6[:, u, v, n0:n1]
-        return dw, db
+        return dw_db
 
-    parts = run_parts(images, batch_parts(N, C * KH * KW * N * P))
-    dw = sum(dw for dw, _ in parts).reshape(w.shape)
-    db = sum(db for _, db in parts)
+    dw_db = sum(run_parts(images, batch_parts(N, cols.size)))      # the parts' shares added up
+    dw, db = dw_db[:, :K].reshape(F, C, KH, KW), dw_db[:, K].copy()
     dx = dxp[:, :, ph:ph + H, pw:pw + W]
     return dx, dw, db
