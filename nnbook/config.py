@@ -63,15 +63,22 @@ def korean_font_path():
     return None
 
 
-def _font_with_minus(font):
-    """NanumGothic plus one glyph: U+2212 (minus) drawn as its hyphen, cached in ~/.cache/nnbook.
+# NanumGothic's glyphs for these are drawn tiny or out of place (arrows, super- and subscript
+# digits, the partial sign); DejaVu Sans, the fallback font, draws them instead.
+_LEFT_TO_FALLBACK = [*range(0x2190, 0x2200), 0x00B2, 0x00B3, 0x00B9, *range(0x2070, 0x20A0), 0x2202]
 
-    NanumGothic has no U+2212, and matplotlib's mathtext (log-axis tick labels such as 10^-3)
-    always draws that character, whatever `axes.unicode_minus` says. Mapping it to the font's own
-    hyphen keeps every label in one font, Hangul and math alike, with no missing-glyph warning.
+
+def _patched_font(font):
+    """NanumGothic with two changes, cached in ~/.cache/nnbook.
+
+    - U+2212 (minus) is drawn as the font's own hyphen. NanumGothic has no U+2212, and matplotlib's
+      mathtext (log-axis tick labels such as 10^-3) always draws that character, whatever
+      `axes.unicode_minus` says; this keeps every label in one font, with no missing-glyph warning.
+    - The characters of `_LEFT_TO_FALLBACK` (such as "→" and "²") are taken out of its character
+      map, so matplotlib draws them with the next font of `font.family`, DejaVu Sans.
     """
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "nnbook"
-    target = cache / f"{font.stem}-minus-{font.stat().st_size}.ttf"
+    target = cache / f"{font.stem}-nnbook2-{font.stat().st_size}.ttf"
     if target.exists():
         return target
     from fontTools.ttLib import TTFont
@@ -80,6 +87,8 @@ def _font_with_minus(font):
     for table in ttf["cmap"].tables:
         if table.isUnicode() and 0x2D in table.cmap:
             table.cmap.setdefault(0x2212, table.cmap[0x2D])
+            for code in _LEFT_TO_FALLBACK:
+                table.cmap.pop(code, None)
     cache.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
     ttf.save(str(tmp))
@@ -94,7 +103,7 @@ def _setup_matplotlib():
     font = korean_font_path()
     family = ["DejaVu Sans"]
     if font is not None:
-        font = _font_with_minus(font)
+        font = _patched_font(font)
         font_manager.fontManager.addfont(str(font))
         # NanumGothic for every label (Hangul, Latin, and the text of mixed "$h_t$ 은닉 상태"
         # mathtext strings); DejaVu Sans as the per-glyph fallback.

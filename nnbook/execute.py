@@ -14,6 +14,25 @@ import nbformat
 from nbclient import NotebookClient
 
 
+def coalesce_streams(nb):
+    """Merge each cell's consecutive stdout (or stderr) outputs into one, in place.
+
+    How a cell's printed lines are split into outputs depends on the timing of the kernel's
+    messages; merged, a re-run gives the same notebook file.
+    """
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            if (out.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                    and merged[-1].name == out.name):
+                merged[-1].text += out.text
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell.outputs = merged
+    return nb
+
+
 def execute(path, timeout=600):
     """Run the notebook at `path` top to bottom in a fresh kernel and write it back."""
     path = Path(path)
@@ -25,6 +44,7 @@ def execute(path, timeout=600):
                             store_widget_state=False)
     start = time.perf_counter()
     client.execute()
+    coalesce_streams(nb)
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                  "name": "python3"}

@@ -39,13 +39,24 @@ def test_korean_font_ships_and_renders_without_glyph_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fig, ax = plt.subplots()
-        ax.set_title("합성곱 신경망 −1 -1")
+        ax.set_title("합성곱 신경망 −1 -1 → 10² log₂")
         ax.plot([-1, 1])
         ax2 = fig.add_subplot(2, 1, 2)
         ax2.semilogy([1e-12, 1.0, 1e3])        # log-axis tick labels are mathtext with U+2212
         ax2.set_xlabel(r"시간 단계 $t$, $\|\partial L / \partial h_t\|$, $10^{-3}$")
         fig.canvas.draw()
         plt.close(fig)
+
+
+def test_patched_font_draws_minus_and_leaves_arrows_to_dejavu():
+    from fontTools.ttLib import TTFont
+
+    from nnbook.config import _patched_font
+    cmap = TTFont(str(_patched_font(korean_font_path()))).getBestCmap()
+    original = TTFont(str(korean_font_path())).getBestCmap()
+    assert 0x2212 not in original and cmap[0x2212] == cmap[0x2D]       # minus: the font's hyphen
+    assert 0x2192 in original and 0x2192 not in cmap                   # "→": DejaVu Sans draws it
+    assert 0xAC00 in cmap and cmap[0xD7A3] == original[0xD7A3]         # Hangul untouched
 
 
 def test_fmt_time_matches_the_sanitize_pattern():
