@@ -3,7 +3,8 @@
 Two versions of the same layer:
 - `conv2d_forward_naive` / `conv2d_backward_naive`: the definition written as loops, to read first;
 - `conv2d_forward` / `conv2d_backward`: the fast version (strided windows + one matrix product,
-  the batch split over the CPU cores), which the layers and the training code use. The tests check that both give PyTorch's answer.
+  the batch split over the CPU cores), which the layers and the training code use.
+The tests check that both give PyTorch's answer.
 """
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
