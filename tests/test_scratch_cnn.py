@@ -123,6 +123,25 @@ def test_conv2d_batch_split_over_threads_matches_torch(monkeypatch, parts):
         check_conv_against_torch(*conv_case(rng, N, C, H, W, Fn, KH, KW), stride, padding)
 
 
+def test_conv2d_threads_work_in_a_forked_child():
+    """A child forked after the parent used the worker threads must not wait for threads it lacks."""
+    import multiprocessing
+
+    from threadpoolctl import threadpool_limits
+    x, w, b = conv_case(np.random.default_rng(7), 16, 3, 32, 32, 8, 5, 5)
+    with threadpool_limits(limits=2, user_api="blas"):
+        expected, _ = S.conv2d_forward(x, w, b)              # the parent starts its worker thread
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            result = pool.apply_async(_forward_in_child, (x, w, b))
+            np.testing.assert_allclose(result.get(timeout=60), expected, rtol=1e-12)
+
+
+def _forward_in_child(x, w, b):
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=2, user_api="blas"):
+        return np.ascontiguousarray(S.conv2d_forward(x, w, b)[0])
+
+
 def test_conv2d_thread_parts_follow_blas_threads():
     from threadpoolctl import threadpool_limits
 

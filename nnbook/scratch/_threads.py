@@ -11,6 +11,7 @@ thread keeps the convolution on one thread too.
 """
 import concurrent.futures
 import functools
+import os
 
 MIN_WORK = 1 << 17   # numbers to move below which one thread is faster than waking a second one
 
@@ -26,8 +27,9 @@ def _blas():
     return blas if blas.lib_controllers else None
 
 
-@functools.lru_cache(maxsize=1)
-def _pool():
+@functools.lru_cache(maxsize=None)
+def _pool(pid):
+    """The worker threads of process `pid` (a forked child has none of its parent's threads)."""
     return concurrent.futures.ThreadPoolExecutor(thread_name_prefix="nnbook-scratch")
 
 
@@ -45,7 +47,7 @@ def run_parts(fn, parts):
     if len(parts) == 1:
         return [fn(*parts[0])]
     with _blas().limit(limits=1, user_api="blas"):
-        futures = [_pool().submit(fn, *part) for part in parts[1:]]
+        futures = [_pool(os.getpid()).submit(fn, *part) for part in parts[1:]]
         try:
             first = fn(*parts[0])                  # this thread does the first part itself
         finally:
