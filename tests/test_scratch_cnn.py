@@ -142,6 +142,27 @@ def _forward_in_child(x, w, b):
         return np.ascontiguousarray(S.conv2d_forward(x, w, b)[0])
 
 
+def test_conv2d_from_several_threads_at_once():
+    import threading
+
+    from threadpoolctl import threadpool_info, threadpool_limits
+    x, w, b = conv_case(np.random.default_rng(8), 16, 3, 32, 32, 8, 5, 5)
+    with threadpool_limits(limits=2, user_api="blas"):
+        expected, _ = S.conv2d_forward(x, w, b)
+        same = []
+
+        def work():
+            for _ in range(5):
+                same.append(np.array_equal(S.conv2d_forward(x, w, b)[0], expected))
+        threads = [threading.Thread(target=work) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert same == [True] * 15
+        assert all(lib["num_threads"] == 2 for lib in threadpool_info() if lib["user_api"] == "blas")
+
+
 def test_conv2d_thread_parts_follow_blas_threads():
     from threadpoolctl import threadpool_limits
 

@@ -12,6 +12,7 @@ thread keeps the convolution on one thread too.
 import concurrent.futures
 import functools
 import os
+import threading
 
 MIN_WORK = 1 << 17   # numbers to move below which one thread is faster than waking a second one
 
@@ -28,9 +29,13 @@ def _blas():
 
 
 @functools.lru_cache(maxsize=None)
-def _pool(pid):
-    """The worker threads of process `pid` (a forked child has none of its parent's threads)."""
-    return concurrent.futures.ThreadPoolExecutor(thread_name_prefix="nnbook-scratch")
+def _workers(pid):
+    """Process `pid`'s worker threads and a lock (a forked child has none of its parent's threads).
+
+    The lock lets one batch at a time be split: two threads of a program doing it at once would
+    each save the other's BLAS limit as the setting to restore, and restore the wrong one.
+    """
+    return concurrent.futures.ThreadPoolExecutor(thread_name_prefix="nnbook-scratch"), threading.Lock()
 
 
 def batch_parts(N, work):
@@ -46,8 +51,9 @@ def run_parts(fn, parts):
     """[fn(start, stop) for each part], the parts in parallel threads; results in the parts' order."""
     if len(parts) == 1:
         return [fn(*parts[0])]
-    with _blas().limit(limits=1, user_api="blas"):
-        futures = [_pool(os.getpid()).submit(fn, *part) for part in parts[1:]]
+    pool, lock = _workers(os.getpid())
+    with lock, _blas().limit(limits=1, user_api="blas"):
+        futures = [pool.submit(fn, *part) for part in parts[1:]]
         try:
             first = fn(*parts[0])                  # this thread does the first part itself
         finally:
