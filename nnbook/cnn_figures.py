@@ -26,6 +26,13 @@ def shape_str(shape):
     return "×".join(str(int(s)) for s in shape)
 
 
+def no_ticks(*axes):
+    """Hide the tick marks and numbers of image axes (the labels stay)."""
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+
+
 def _num(v):
     """A grid value as short text: integers without decimals, others with up to two."""
     v = float(v)
@@ -64,8 +71,7 @@ def _canvas(ax, x1, y1, x0=0.0, y0=0.0):
     ax.set_xlim(x0, x1)
     ax.set_ylim(y1, y0)
     ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
+    no_ticks(ax)
     for s in ax.spines.values():
         s.set_visible(False)
 
@@ -179,9 +185,7 @@ def channels_figure(rgb):
         ax.imshow(rgb[:, :, c], cmap=cmap, vmin=0, vmax=1)
         ax.set_title(names[c])
         ax.set_xlabel(shape_str((H, W)))
-    for ax in axes:
-        ax.set_xticks([])
-        ax.set_yticks([])
+    no_ticks(*axes)
     fig.suptitle(tr("채널: 한 사진은 3개의 2차원 배열(R, G, B)이다", "Channels: one photo is three 2-D arrays (R, G, B)"),
                  y=1.02)
     fig.tight_layout()
@@ -276,9 +280,7 @@ def feature_map_figure(img, kernels, maps, act_maps, names):
         a[3].imshow(act_maps[r], cmap="Reds", vmin=0, vmax=m)
         a[3].set_title(tr("ReLU 뒤 활성화 맵", "activation map after ReLU"), fontsize=9)
         a[3].set_xlabel(shape_str(act_maps[r].shape), fontsize=8)
-        for ax in a:
-            ax.set_xticks([])
-            ax.set_yticks([])
+        no_ticks(*a)
     fig.suptitle(tr("특성 맵: 필터마다 한 장, 필터가 찾는 무늬가 있는 곳에서 값이 크다",
                     "Feature maps: one per filter, large where the filter's pattern is"), fontsize=10)
     fig.tight_layout()
@@ -402,8 +404,7 @@ def image_row(images, titles, suptitle, signed=None, figsize=None):
             ax.imshow(img, cmap="gray")
         ax.set_title(title, fontsize=9)
         ax.set_xlabel(shape_str(img.shape), fontsize=8)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        no_ticks(ax)
     fig.suptitle(suptitle, fontsize=10)
     fig.tight_layout()
     return fig
@@ -418,8 +419,7 @@ def filter_gallery_figure(img, kernels, outputs, names):
     ax0.imshow(img, cmap="gray", vmin=0, vmax=1)
     ax0.set_title(tr("원본 (흑백)", "original (grayscale)"), fontsize=9)
     ax0.set_xlabel(shape_str(img.shape), fontsize=8)
-    ax0.set_xticks([])
-    ax0.set_yticks([])
+    no_ticks(ax0)
     for c, (k, out, name) in enumerate(zip(kernels, outputs, names)):
         k = np.asarray(k)
         axk = fig.add_subplot(gs[0, c + 1])
@@ -438,9 +438,7 @@ def filter_gallery_figure(img, kernels, outputs, names):
         else:
             axo.imshow(out, cmap="gray", vmin=0, vmax=1)
         axo.set_xlabel(shape_str(out.shape), fontsize=8)
-        for ax in (axk, axo):
-            ax.set_xticks([])
-            ax.set_yticks([])
+        no_ticks(axk, axo)
     fig.suptitle(tr("사진에 적용한 고전적인 필터 (가장자리 필터: 빨강 +, 파랑 -)",
                     "Classic filters on a photograph (edge filters: red +, blue -)"), fontsize=10)
     fig.tight_layout()

@@ -6,6 +6,7 @@ misclassified examples, convolution filters and feature maps.
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .cnn_figures import no_ticks
 from .config import tr
 
 __all__ = ["show_image_values", "sample_grid", "training_curves", "compare_curves", "confusion_matrix",
@@ -146,8 +147,7 @@ def filters(weight, title=None, max_n=16, cols=8):
     vmax = float(np.abs(w).max()) or 1.0
     fig, axes = plt.subplots(rows, cols, figsize=(min(8, 0.8 * cols), 0.85 * rows + 0.45))
     for k, ax in enumerate(np.ravel(axes)):
-        ax.set_xticks([])
-        ax.set_yticks([])
+        no_ticks(ax)
         if k < len(w):
             ax.imshow(w[k], cmap="RdBu_r", vmin=-vmax, vmax=vmax)
             ax.set_xlabel(f"#{k}", fontsize=7, labelpad=1)
@@ -170,8 +170,7 @@ def feature_maps(image, maps, title=None, max_n=8):
     for r, (name, m) in enumerate(maps):
         m = np.asarray(m.detach().cpu() if hasattr(m, "detach") else m)
         ax = axes[r, 0]
-        ax.set_xticks([])
-        ax.set_yticks([])
+        no_ticks(ax)
         if r == 0:
             ax.imshow(_img(image), cmap="gray_r")
             ax.set_title(tr("입력", "input"), fontsize=8)
@@ -179,8 +178,7 @@ def feature_maps(image, maps, title=None, max_n=8):
             ax.axis("off")
         for c in range(max_n):
             ax = axes[r, c + 1]
-            ax.set_xticks([])
-            ax.set_yticks([])
+            no_ticks(ax)
             if c < m.shape[0]:
                 ax.imshow(m[c], cmap="viridis")
             if c == 0:
