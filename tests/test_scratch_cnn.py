@@ -123,6 +123,40 @@ def test_conv2d_batch_split_over_threads_matches_torch(monkeypatch, parts):
         check_conv_against_torch(*conv_case(rng, N, C, H, W, Fn, KH, KW), stride, padding)
 
 
+@pytest.mark.parametrize("piece, small_product", [(1, 10 ** 6), (100, 50), (1, 1)])
+def test_conv2d_pieces_and_groups_match_torch(monkeypatch, piece, small_product):
+    """Images taken a few at a time (PIECE numbers of workspace) and each image's product cut into
+    groups of rows (_groups) give PyTorch's answer, also with parts of the batch in threads."""
+    from nnbook.scratch import conv
+    monkeypatch.setattr(conv, "PIECE", piece)
+    monkeypatch.setattr(conv, "SMALL_PRODUCT", small_product)
+    monkeypatch.setattr(conv, "batch_parts", lambda N, work: [(0, N // 2), (N // 2, N)])
+    rng = np.random.default_rng(7)
+    for (N, C, H, W), (Fn, KH, KW), stride, padding in [((5, 2, 6, 9), (3, 3, 2), 1, 1),
+                                                       ((4, 3, 12, 8), (2, 2, 3), (2, 1), (1, 0))]:
+        check_conv_against_torch(*conv_case(rng, N, C, H, W, Fn, KH, KW), stride, padding)
+
+
+def test_groups_keep_each_product_small():
+    from nnbook.scratch.conv import SMALL_PRODUCT, _groups
+    assert _groups(16 * 76, 28, 32) == 2               # 16*76 * 28*32 multiply-adds: just over 100**3
+    assert _groups(8 * 10, 26, 28) == 1
+    for mk, rows, row_len in [(16 * 76, 28, 32), (75 * 16, 32, 32), (7, 13, 5), (10 ** 7, 12, 3)]:
+        g = _groups(mk, rows, row_len)
+        assert rows % g == 0
+        assert mk * rows // g * row_len <= SMALL_PRODUCT or g == rows
+
+
+def test_conv2d_cache_serves_two_backward_passes():
+    x, w, b = conv_case(np.random.default_rng(8), 3, 2, 7, 6, 4, 3, 3)
+    out, cache = S.conv2d_forward(x, w, b, padding=1)
+    dout = np.random.default_rng(9).standard_normal(out.shape)
+    first = S.conv2d_backward(dout, cache)
+    second = S.conv2d_backward(dout, cache)
+    for a, c in zip(first, second):
+        assert np.array_equal(a, c)
+
+
 def test_conv2d_threads_work_in_a_forked_child():
     """A child forked after the parent used the worker threads must not wait for threads it lacks."""
     import multiprocessing
@@ -383,12 +417,6 @@ w4 = np.zeros((4, 3, 3, 3))
 b4 = np.zeros(4)
 
 
-def backward_twice():
-    _, cache = S.conv2d_forward(x4, w4, b4)
-    S.conv2d_backward(np.ones((2, 4, 6, 6)), cache)
-    S.conv2d_backward(np.ones((2, 4, 6, 6)), cache)     # like PyTorch: the graph is used up
-
-
 @pytest.mark.parametrize("call, match", [
     (lambda: S.conv2d_forward(np.zeros((3, 8, 8)), w4, b4), r"x must be 4-D \(N, C, H, W\), got shape \(3, 8, 8\)"),
     (lambda: S.conv2d_forward(x4, np.zeros((4, 3, 3)), b4), r"w must be 4-D"),
@@ -404,7 +432,6 @@ def backward_twice():
     (lambda: S.conv2d_forward(x4, np.zeros((4, 3, 3, 11)), b4, padding=1), r"kernel width 11 is larger than the padded input width 8 \+ 2\*1 = 10"),
     (lambda: S.conv2d_forward_naive(x4, np.zeros((4, 2, 3, 3)), b4), r"conv2d_forward_naive: x has 3 channels but w expects 2"),
     (lambda: S.conv2d_backward(np.zeros((2, 4, 5, 5)), S.conv2d_forward(x4, w4, b4)[1]), r"conv2d_backward: dout has shape"),
-    (lambda: backward_twice(), r"already used by a backward pass"),
     (lambda: S.conv2d_backward(np.zeros((2, 4, 6, 6)), S.conv2d_forward_naive(x4, w4, b4)[1]), r"cache must be the one"),
     (lambda: S.max_pool2d_forward(np.zeros((8, 8)), 2), r"max_pool2d_forward: x must be 4-D"),
     (lambda: S.max_pool2d_forward(x4, 9), r"kernel height 9 is larger than the input height 8"),

@@ -118,6 +118,10 @@ def conv2d_backward_naive(dout, cache):
 
 
 # ---------------------------------------------------------------- the fast version
+SMALL_PRODUCT = 100 ** 3   # multiply-adds up to which OpenBLAS uses its small-matrix kernel (see `_groups`)
+PIECE = 1 << 18            # numbers in one thread's im2col workspace (1 MB in float32: stays in the CPU cache)
+
+
 def _view(a, shape):
     """a reshaped to `shape`, always a view of the same memory (plain reshape may copy, silently)."""
     return np.reshape(a, shape, copy=False)    # raises ValueError when only a copy would do
@@ -126,45 +130,69 @@ def _view(a, shape):
 def _windows(xp, KH, KW, sh, sw, Ho, Wr):
     """All kernel windows of xp as a read-only strided view, without copying.
 
-    xp: (N, C, Hp, Wp) -> view (C, KH, KW, N, Ho, Wr) with view[c, u, v, n, i, j] = xp[n, c, i*sh + u, j*sw + v].
+    xp: (N, C, Hp, Wp) -> view (N, C, KH, KW, Ho, Wr) with view[n, c, u, v, i, j] = xp[n, c, i*sh + u, j*sw + v].
     A step in u (or i) moves one row (or sh rows) in memory, a step in v (or j) one (or sw) column:
     only the strides change, so the view costs nothing.
     """
     sN, sC, sH, sW = xp.strides
     N, C = xp.shape[:2]
-    return as_strided(xp, shape=(C, KH, KW, N, Ho, Wr),
-                      strides=(sC, sH, sW, sN, sH * sh, sW * sw), writeable=False)
+    return as_strided(xp, shape=(N, C, KH, KW, Ho, Wr),
+                      strides=(sN, sC, sH, sW, sH * sh, sW * sw), writeable=False)
+
+
+def _groups(mk, rows, row_len):
+    """How many groups of whole rows to cut an image's rows*row_len columns into for the products.
+
+    A product of an (m, k) matrix with one group of columns takes mk * (rows / g) * row_len
+    multiply-adds; g is the smallest divisor of `rows` that keeps this at most SMALL_PRODUCT.
+    Why: NumPy's BLAS (OpenBLAS) multiplies such small products with a special kernel that reads
+    the matrices where they are instead of first repacking them. For the first benchmark layer
+    that is ~100 GFLOP/s per core here, against ~62 for the same numbers in one big product.
+    """
+    for g in range(1, rows):
+        if rows % g == 0 and mk * (rows // g) * row_len <= SMALL_PRODUCT:
+            return g
+    return rows                                   # one row per product: as small as it gets
+
+
+def _column_groups(a, g):
+    """a: (n, k, columns) -> view (n, g, k, columns / g): g matrices per image, for one stacked np.matmul."""
+    n, k, columns = a.shape
+    return _view(a, (n, k, g, columns // g)).transpose(0, 2, 1, 3)
 
 
 def conv2d_forward(x, w, b, stride=1, padding=0):
-    """Fast convolution: strided windows of x, then one matrix product with all the filters.
+    """Fast convolution: strided windows of x, then matrix products with all the filters.
 
     x: (N, C, H, W), w: (F, C, KH, KW), b: (F,); stride, padding: int or (vertical, horizontal).
     Returns out: (N, F, Ho, Wo), Ho = floor((H + 2*ph - KH) / sh) + 1 (same for Wo), and a cache
-    for `conv2d_backward` (one backward per forward, as in PyTorch).
+    for `conv2d_backward` (the padded input and the filters).
 
     The trick. The slow, obvious version (`conv2d_forward_naive`) loops over every output pixel
     and multiplies one window by one filter. Here `as_strided` gives all windows at once as a view
-    of shape (C, KH, KW, N, Ho, Wo): no data is copied, only the strides change. Copying that
-    view into a matrix
-        cols: (C*KH*KW, N*Ho*Wo)      one column per output pixel, one row per kernel weight
+    of shape (N, C, KH, KW, Ho, Wo): no data is copied, only the strides change. Copying an
+    image's windows into a matrix
+        cols: (C*KH*KW, Ho*Wo)      one column per output pixel, one row per kernel weight
     moves every window value into place in one C loop (this is "im2col"), and then
-        out = w.reshape(F, C*KH*KW) @ cols      # (F, N*Ho*Wo)
-    is one matrix product (BLAS GEMM) for all the pixels and filters. The result is returned as
-    a view with the batch axis first (strides only, no copy), so it is not C-contiguous; every
-    function here accepts that. (The im2col of 밑바닥부터 시작하는 딥러닝 fills the windows with a
-    Python loop and transposes cols before the product; those copies, not the arithmetic, make it
-    several times slower.)
+        out[n] = w.reshape(F, C*KH*KW) @ cols      # (F, Ho*Wo)
+    is one matrix product (BLAS GEMM) for all the pixels and filters. (The im2col of 밑바닥부터
+    시작하는 딥러닝 fills the windows with a Python loop and transposes cols before the product;
+    those copies, not the arithmetic, make it several times slower.)
 
-    Three refinements make it fast:
+    Four refinements make it fast:
     - "Wide rows": with stride 1 across, each output row is computed for all Wp columns of the
       padded input, not just the Wo that fit; the last Wp - Wo values of a row are garbage (their
       windows hang over the edge) and the returned view leaves them out. In exchange every window
       row continues straight into the next one in memory, so the copy moves long runs of Ho*Wp
-      numbers instead of Ho short runs of Wo, and the backward pass can use the same layout.
+      numbers instead of Ho short runs of Wo.
     - The bias trick (as in CS231n's linear classifier): b is the weight of one more input that is
-      always 1. cols gets a last row of ones and w2 a last column b, so the same product adds the
-      bias (no second pass over out), and in the backward pass the same product gives db.
+      always 1. cols gets a last row of ones and the filter matrix w2 a last column b, so the same
+      product adds the bias (no second pass over out), and in the backward pass it gives db.
+    - Cache-sized pieces: cols for a few images at a time goes into a small workspace (PIECE
+      numbers) that stays in the CPU cache, where the product finds it; the workspace is reused.
+      Nothing of that size is kept: the backward pass copies the windows again (cheap next to
+      keeping and re-reading a matrix C*KH*KW times the size of x from memory). Each image's
+      product is cut into groups of rows small enough for OpenBLAS's fastest kernel (`_groups`).
     - One part of the batch per core: the copy is a single-threaded loop. So the batch is split
       into as many parts as NumPy's BLAS has threads, and each thread pads, copies and multiplies
       its own images (`_threads.run_parts`), so that every core works for the whole call.
@@ -174,52 +202,60 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     F, _, KH, KW = w.shape
     Wr = W + 2 * pw if sw == 1 else Wo            # output row width: "wide rows" with stride 1 across
     P = Ho * Wr                                   # output columns per image
-    xp = np.zeros((N, C, H + 2 * ph + 1, W + 2 * pw), dtype=x.dtype)   # + 1 spare row: wide rows read past the end
-    windows = _windows(xp, KH, KW, sh, sw, Ho, Wr)             # (C, KH, KW, N, Ho, Wr), a view
     K = C * KH * KW                               # weights per filter
-    cols = np.empty((K + 1, N * P), dtype=x.dtype)            # + a row of ones: the bias trick
+    xp = np.zeros((N, C, H + 2 * ph + 1, W + 2 * pw), dtype=x.dtype)   # + 1 spare row: wide rows read past the end
+    windows = _windows(xp, KH, KW, sh, sw, Ho, Wr)             # (N, C, KH, KW, Ho, Wr), a view
     w2 = np.concatenate([w.reshape(F, K), b[:, None]], axis=1)   # (F, K + 1): the filters, then b
-    out = np.empty((F, N * P), dtype=x.dtype)
+    out = np.empty((N, F, Ho, Wr), dtype=x.dtype)
+    g = _groups(F * (K + 1), Ho, Wr)              # products per image (see _groups)
+    out_groups = _column_groups(_view(out, (N, F, P)), g)
+    piece = max(1, PIECE // ((K + 1) * P))        # images per piece
 
-    def images(n0, n1):                  # images n0..n1-1: their columns n0*P..n1*P of cols and out
-        xp[n0:n1, :, ph:ph + H, pw:pw + W] = x[n0:n1]                                 # zero padding
-        _view(cols[:K], (C, KH, KW, N, Ho, Wr))[:, :, :, n0:n1] = windows[:, :, :, n0:n1]  # im2col
-        cols[K, n0 * P:n1 * P] = 1
-        np.matmul(w2, cols[:, n0 * P:n1 * P], out=out[:, n0 * P:n1 * P])
+    def images(n0, n1):                           # images n0..n1-1, in one thread
+        cols = np.empty((min(piece, n1 - n0), K + 1, P), dtype=x.dtype)   # this thread's workspace
+        cols[:, K] = 1                                                   # the row of ones
+        cols6 = _view(cols[:, :K], (len(cols), C, KH, KW, Ho, Wr))
+        cols_groups = _column_groups(cols, g)
+        xp[n0:n1, :, ph:ph + H, pw:pw + W] = x[n0:n1]                    # zero padding
+        for a in range(n0, n1, piece):
+            e = min(a + piece, n1)
+            cols6[:e - a] = windows[a:e]                                 # im2col
+            np.matmul(w2, cols_groups[:e - a], out=out_groups[a:e])      # out = w2 @ cols, per image
 
-    run_parts(images, batch_parts(N, cols.size))
-    out = out.reshape(F, N, Ho, Wr).transpose(1, 0, 2, 3)[..., :Wo]   # (N, F, Ho, Wo): a view, no copy
-    cache = {"cols": cols, "w2": w2, "w_shape": w.shape, "x_shape": x.shape, "stride": (sh, sw),
+    run_parts(images, batch_parts(N, N * (K + 1) * P))
+    cache = {"xp": xp, "w2": w2, "w_shape": w.shape, "x_shape": x.shape, "stride": (sh, sw),
              "padding": (ph, pw)}
-    return out, cache
+    return out[..., :Wo], cache
 
 
 def conv2d_backward(dout, cache):
     """Backward pass of `conv2d_forward`: dout: (N, F, Ho, Wo) -> dx: (N, C, H, W), dw: (F, C, KH, KW), db: (F,).
 
-    With out = W2 @ cols (W2 = [w as an (F, C*KH*KW) matrix | b], dout as an (F, N*Ho*Wr) matrix
-    D, zero in the garbage columns of the wide rows) the gradients are matrix products again:
-        [dw | db] = D @ cols.T        dcols = W2.T @ D
-    (db: cols's last row is ones, so its column of the product sums D over all pixels.)
+    With out = W2 @ cols for each image (W2 = [W | b], W = w as an (F, C*KH*KW) matrix) the
+    gradients are matrix products again:
+        [dw | db] = sum over images of D @ cols.T        dcols = W.T @ D
+    where D is the image's dout as an (F, pixels) matrix. (db: cols's last row is ones, so its
+    column of the product sums D over all pixels.) cols is copied again from the windows of the
+    padded input, a piece at a time, as in the forward pass; the product is computed as
+    cols @ D.T (dout transposed, pixel by pixel), the orientation OpenBLAS is fastest at here.
+
     dcols is the gradient of every copied window value, and dx gathers it back ("col2im"): each
     input pixel sits in several windows, so its gradient is a sum. The slow version adds window by
     window, a Python loop over N*Ho*Wo pixels. Here the loop runs over the KH*KW kernel offsets
-    (u, v) only; each step adds a whole strided slice,
-        dx_pad[n, c, u + i*sh, v + j*sw] += dcols[c, u, v, n, i, j]   for all n, c, i, j at once,
-    and thanks to the wide rows each slice is Ho*Wp numbers in a row (the zero columns add zeros).
+    (u, v) only, and each step is one addition of long rows of numbers. For that, D is laid out on
+    the grid of the padded input (dout[n, f, i, j] at row i*sh, column j*sw, zeros elsewhere), so
+    dcols = W.T @ D has one column per input position, and its rows are ordered (u, v, c). Then the
+    offset (u, v) adds the block dcols[(u, v, all c), :], all channel planes of an image in a row,
+    onto dx_pad shifted by u rows and v columns:
+        dx_pad[n, c, u + y, v + x] += dcols[n, (u, v, c), (y, x)]      for all n, c, y, x at once.
+    (What a shifted block carries past the end of a plane is zero: only positions where D is zero.)
     As in the forward pass each core takes its own part of the batch; the parts' shares of dw and
     db (sums over all pixels) are added at the end.
-    dcols is written over cols, which is no longer needed once dw is known (a second buffer that
-    large made the backward pass about 40% slower here): the cache is used up, as PyTorch frees its graph
-    after backward (a second backward raises a ValueError).
     """
-    if not isinstance(cache, dict) or "cols" not in cache:
+    if not isinstance(cache, dict) or "xp" not in cache:
         raise ValueError("conv2d_backward: cache must be the one conv2d_forward returned "
                          "(conv2d_forward_naive's goes to conv2d_backward_naive)")
-    if cache["cols"] is None:
-        raise ValueError("conv2d_backward: this cache was already used by a backward pass; "
-                         "run conv2d_forward again")
-    cols, w2, (N, C, H, W) = cache["cols"], cache["w2"], cache["x_shape"]
+    xp, w2, (N, C, H, W) = cache["xp"], cache["w2"], cache["x_shape"]
     (sh, sw), (ph, pw) = cache["stride"], cache["padding"]
     F, _, KH, KW = cache["w_shape"]
     K = C * KH * KW
@@ -231,31 +267,42 @@ def conv2d_backward(dout, cache):
         raise ValueError(f"conv2d_backward: dout has shape {dout.shape}, but the forward output "
                          f"had shape {(N, F, Ho, Wo)}")
     dout = dout.astype(w2.dtype, copy=False)
-    cache["cols"] = None
     Wr = Wp if sw == 1 else Wo
     P = Ho * Wr
-    dxp = np.zeros((N, C, Hp + 1, Wp), dtype=w2.dtype)  # one spare row per image for the zero columns' spill
-    sN, sC, sH, sW = dxp.strides
+    L = Hp * Wp                                   # positions in one channel plane of dx_pad
+    windows = _windows(xp, KH, KW, sh, sw, Ho, Wr)
+    w_uvc = w2[:, :K].reshape(F, C, KH, KW).transpose(2, 3, 1, 0).reshape(K, F)   # W.T, rows ordered (u, v, c)
+    dxp = np.zeros((N, C, Hp, Wp), dtype=w2.dtype)
+    dx_rows = _view(dxp, (N, C * L))              # each image's channel planes one after another
+    piece = max(1, PIECE // ((K + 1) * P))
+    g, gL = _groups((K + 1) * F, Ho, Wr), _groups(K * F, Hp, Wp)     # products per image (see _groups)
 
-    def images(n0, n1):                  # images n0..n1-1 -> dx of those images, their share of dw and db
-        n, columns = n1 - n0, slice(n0 * P, n1 * P)
-        D = np.zeros((F, n, Ho, Wr), dtype=w2.dtype)       # dout, filters first, zero in the wide columns
-        D[..., :Wo] = dout[n0:n1].transpose(1, 0, 2, 3)
-        D = _view(D, (F, n * P))
-        # [dw | db] = D @ cols.T, computed as (cols @ D.T).T: the same numbers, but OpenBLAS is
-        # about twice as fast when the long pixel axis is the rows of the first operand
-        dw_db = (cols[:, columns] @ D.T).T                # (F, K + 1)
-        np.matmul(w2.T, D, out=cols[:, columns])          # dcols, written over this part of cols
-        dcols6 = _view(cols[:K], (C, KH, KW, N, Ho, Wr))  # (the last row, d(ones), is not needed)
-        flat = dxp[n0:n1].reshape(-1)
-        for u in range(KH):
+    def images(n0, n1):                           # images n0..n1-1 -> dx of those images, their share of dw and db
+        n = n1 - n0
+        Dt = np.zeros((n, Ho, Wr, F), dtype=w2.dtype)       # dout pixel by pixel (zero in the wide columns)
+        Dt[:, :, :Wo] = dout[n0:n1].transpose(0, 2, 3, 1)
+        Dt_groups = _view(Dt, (n, g, P // g, F))           # the same groups of pixels as cols_groups
+        cols = np.empty((min(piece, n), K + 1, P), dtype=w2.dtype)
+        cols[:, K] = 1
+        cols6 = _view(cols[:, :K], (len(cols), C, KH, KW, Ho, Wr))
+        cols_groups = _column_groups(cols, g)
+        dw_db = np.zeros((K + 1, F), dtype=w2.dtype)        # [dw | db], transposed
+        for a in range(n0, n1, piece):
+            e = min(a + piece, n1)
+            cols6[:e - a] = windows[a:e]                                 # im2col again
+            dw_db += np.matmul(cols_groups[:e - a], Dt_groups[a - n0:e - n0]).sum(axis=(0, 1))
+        D = np.zeros((n, F, Hp, Wp), dtype=w2.dtype)        # dout on the grid of the padded input
+        D[:, :, :(Ho - 1) * sh + 1:sh, :(Wo - 1) * sw + 1:sw] = dout[n0:n1]
+        dcols = np.empty((n, K, L), dtype=w2.dtype)
+        np.matmul(w_uvc, _column_groups(_view(D, (n, F, L)), gL), out=_column_groups(dcols, gL))  # W.T @ D
+        blocks = _view(dcols, (n, KH, KW, C * L))           # block (u, v): all channels of an image
+        for u in range(KH):                                 # col2im
             for v in range(KW):
-                target = as_strided(flat[u * Wp + v:], shape=(C, n, Ho, Wr),
-                                    strides=(sC, sN, sH * sh, sW * sw))       # dx_pad[n, c, u + i*sh, v + j*sw]
-                target += dcols6[:, u, v, n0:n1]
+                shift = u * Wp + v
+                dx_rows[n0:n1, shift:] += blocks[:, u, v, :C * L - shift]
         return dw_db
 
-    dw_db = sum(run_parts(images, batch_parts(N, cols.size)))      # the parts' shares added up
-    dw, db = dw_db[:, :K].reshape(F, C, KH, KW), dw_db[:, K].copy()
+    dw_db = sum(run_parts(images, batch_parts(N, N * (K + 1) * P)))      # the parts' shares added up
+    dw, db = dw_db[:K].T.reshape(F, C, KH, KW), dw_db[K].copy()
     dx = dxp[:, :, ph:ph + H, pw:pw + W]
     return dx, dw, db
