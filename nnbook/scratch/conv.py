@@ -2,8 +2,9 @@
 
 Two versions of the same layer:
 - `conv2d_forward_naive` / `conv2d_backward_naive`: the definition written as loops, to read first;
-- `conv2d_forward` / `conv2d_backward`: the fast version (strided windows + one matrix product,
-  the batch split over the CPU cores), which the layers and the training code use.
+- `conv2d_forward` / `conv2d_backward`: the fast version (strided windows copied into a matrix and
+  one matrix product per image, a few images at a time, the batch split over the CPU cores), which
+  the layers and the training code use.
 The tests check that both give PyTorch's answer.
 """
 import numpy as np
