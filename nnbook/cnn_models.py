@@ -10,14 +10,15 @@ Every function takes a `device` (default: the model's own), so the same code run
 """
 import math
 import time
-from contextlib import contextmanager
 
 import numpy as np
 import torch
 from torch import nn
 
+from .config import count_params, num_threads
+
 __all__ = ["seed_cnn", "bn_cnn", "RandomShift", "tensors_from_dataset", "make_loader", "train_model",
-           "evaluate", "predict", "summary", "count_parameters", "model_device", "default_device", "torch_threads"]
+           "evaluate", "predict", "summary", "count_params", "model_device", "default_device"]
 
 
 def default_device():
@@ -29,23 +30,6 @@ def model_device(model):
     """The device of a model's first parameter (cpu for a model without parameters)."""
     p = next(model.parameters(), None)
     return p.device if p is not None else torch.device("cpu")
-
-
-@contextmanager
-def torch_threads(n):
-    """Run a block with n intra-op threads (None: leave as is), then restore the previous number.
-
-    The book's networks are tiny: their convolutions are faster on one thread than on two (no
-    hand-off between threads, which is slow on a busy machine), and results computed on one thread
-    do not depend on how many cores the machine has.
-    """
-    old = torch.get_num_threads()
-    if n is not None:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 def _conv_block(cin, cout, kernel_size, batch_norm):
@@ -176,12 +160,14 @@ def train_model(model, train_loader, test_loader=None, epochs=10, lr=0.05, optim
     train_loader yields (x (B, C, H, W), y (B,)); augment: a callable applied to every training batch
     x (e.g. RandomShift). optimizer: "sgd" (with momentum, as in the seed post) or "adam".
     schedule: None (constant learning rate), "cosine" or "onecycle" (warm-up then cosine), updated
-    every step. threads: torch threads while training (see `torch_threads`; None: as set). The model is put in train mode for training and eval mode for measuring.
+    every step. threads: CPU threads while training (`nnbook.config.num_threads`; None: as set; the book's
+    networks are tiny, and one thread is faster than two for them). The model is put in train mode for
+    training and eval mode for measuring.
     Returns history: dict of per-epoch lists "loss" (mean training loss over the epoch's batches),
     "train_acc" (accuracy on the training batches as they were trained on: augmented, in train mode),
     "test_acc" (if test_loader), "lr" (at the end of the epoch), and "seconds" (total training time).
     """
-    with torch_threads(threads):
+    with num_threads(threads):
         return _train(model, train_loader, test_loader, epochs, lr, optimizer, momentum, weight_decay, schedule,
                       augment, device, verbose)
 
@@ -238,7 +224,7 @@ def predict(model, loader, device=None, threads=1):
     device = torch.device(device) if device is not None else model_device(model)
     model.eval()
     preds, trues = [], []
-    with torch_threads(threads):
+    with num_threads(threads):
         for x, y in loader:
             preds.append(model(x.to(device)).argmax(1).cpu())
             trues.append(y.cpu())
@@ -255,11 +241,6 @@ def evaluate(model, loader, n_classes=10, device=None):
     per_class = np.diag(confusion) / np.maximum(confusion.sum(axis=1), 1)
     return {"accuracy": float((pred == true).mean()), "per_class": per_class, "confusion": confusion,
             "pred": pred, "true": true}
-
-
-def count_parameters(model):
-    """Number of trainable parameters (weights and biases) of a model."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
 def summary(model, input_shape, device=None, print_table=True):
@@ -294,6 +275,6 @@ def summary(model, input_shape, device=None, print_table=True):
         for name, shape, n in rows:
             print(f"{name:>22}  {str(list(shape)):>18}  {n:>10,}")
         print("=" * 56)
-        print(f"Total params: {count_parameters(model):,}")
+        print(f"Total params: {count_params(model):,}")
         print(line)
     return rows

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["setup", "tr", "get_lang", "seed_everything", "korean_font_path", "fmt_time", "one_thread"]
+__all__ = ["setup", "tr", "get_lang", "seed_everything", "korean_font_path", "fmt_time", "num_threads", "one_thread",
+           "count_params"]
 
 LANGUAGES = ("ko", "en")
 _state = {"lang": "en"}
@@ -150,6 +151,31 @@ def fmt_time(seconds):
 
 
 @contextlib.contextmanager
+def num_threads(n):
+    """Run PyTorch and NumPy's BLAS on n CPU threads inside the block, then restore the settings.
+
+    n=None leaves both as they are. See `one_thread` for why the book's trainings use n=1.
+    """
+    if n is None:
+        yield
+        return
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:                      # without threadpoolctl only PyTorch is limited
+        limits = contextlib.nullcontext()
+    else:
+        limits = threadpool_limits(limits=n, user_api="blas")
+    try:
+        with limits:
+            yield
+    finally:
+        torch.set_num_threads(old)
+
+
 def one_thread():
     """Run PyTorch and NumPy's BLAS on one CPU thread inside the block, then restore the settings.
 
@@ -159,18 +185,9 @@ def one_thread():
     every printed digit, independent of the machine's thread count.
     Use it as `with one_thread(): ...` or as a decorator `@one_thread()`.
     """
-    import torch
+    return num_threads(1)
 
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:                      # without threadpoolctl only PyTorch is limited
-        limits = contextlib.nullcontext()
-    else:
-        limits = threadpool_limits(limits=1, user_api="blas")
-    try:
-        with limits:
-            yield
-    finally:
-        torch.set_num_threads(old)
+
+def count_params(model):
+    """Number of trainable numbers in a PyTorch model (every weight and bias entry)."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

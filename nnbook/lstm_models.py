@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .config import one_thread
+from .config import count_params, one_thread
 
 __all__ = [
     "SENTENCES", "build_vocab", "word_task_data", "WordLSTM", "train_word_lstm", "predict_words",
@@ -73,11 +73,6 @@ class WordLSTM(nn.Module):
     def forward(self, x, state):
         out, (h_n, c_n) = self.lstm(x, state)       # out: (N, T, H), the top layer's h_t
         return self.fc(out[:, -1]), (h_n, c_n)
-
-
-def count_params(model):
-    """Number of trainable parameters (a Python int)."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
 def train_word_lstm(hidden_size=8, steps=300, lr=0.01, seed=0, sentences=SENTENCES):

@@ -24,12 +24,17 @@ def plot_loss(losses, title=None, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3))
     ax.plot(np.arange(1, len(losses) + 1), losses)
+    _loss_axes(ax, title or tr("학습 손실", "training loss"))
+    return ax.figure
+
+
+def _loss_axes(ax, title):
+    """Log-scale loss axes: labels, title and grid shared by the loss plots."""
     ax.set_yscale("log")
     ax.set_xlabel(tr("학습 단계", "training step"))
     ax.set_ylabel(tr("교차 엔트로피 손실", "cross-entropy loss"))
-    ax.set_title(title or tr("학습 손실", "training loss"))
+    ax.set_title(title)
     ax.grid(alpha=0.3)
-    return ax.figure
 
 
 def plot_memory_accuracy(lengths, sweep, chance, ax=None):
@@ -65,12 +70,8 @@ def plot_forget_bias(curves, T, ax=None):
         _, ax = plt.subplots(figsize=(6, 3.2))
     for fb, losses in curves.items():
         ax.plot(np.arange(1, len(losses) + 1), losses, label=model_label("lstm", fb))
-    ax.set_yscale("log")
-    ax.set_xlabel(tr("학습 단계", "training step"))
-    ax.set_ylabel(tr("교차 엔트로피 손실", "cross-entropy loss"))
-    ax.set_title(tr(f"망각 게이트 편향과 학습 (T = {T})", f"Forget-gate bias and training (T = {T})"))
+    _loss_axes(ax, tr(f"망각 게이트 편향과 학습 (T = {T})", f"Forget-gate bias and training (T = {T})"))
     ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
     return ax.figure
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .config import one_thread  # noqa: F401  (re-exported: chapter 4 imports it from here)
+from .config import count_params, one_thread  # noqa: F401  (re-exported: chapter 4 imports them from here)
 from .scratch import truncated_bptt_batches
 
 __all__ = [
@@ -45,11 +45,6 @@ class CharRNN(nn.Module):
     def forward(self, x, h=None):
         hs, h = self.rnn(self.embed(x), h)
         return self.head(hs), h
-
-
-def count_params(model):
-    """Number of trainable numbers in a model (every weight and bias entry)."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
 @one_thread()

@@ -3,7 +3,6 @@
 Every forward and backward is compared with torch.nn.functional under autograd in float64:
 relative error (CS231n's rel_error) below 1e-9.
 """
-import contextlib
 
 import numpy as np
 import pytest
@@ -12,6 +11,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import nnbook
 import nnbook.scratch as S
 from nnbook.scratch import gradcheck, rel_error
 
@@ -543,19 +543,10 @@ def test_training_is_deterministic():
     assert a["history"] == b["history"]
 
 
-def one_blas_thread():
-    """One OpenBLAS thread: the digits CNN's matrices are small, a second thread only adds waiting."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 def test_digits_cnn_reaches_98_percent():
     from nnbook.data import load_digits_split
     X_train, X_test, y_train, y_test = load_digits_split()
-    with one_blas_thread():
+    with nnbook.one_thread():          # the digits CNN's matrices are small: one BLAS thread
         result = S.train_digits_cnn(X_train, y_train, X_test, y_test, seed=0)
     print(f"digits CNN (NumPy, 1 BLAS thread): test accuracy {result['test_accuracy']:.4f} "
           f"in {result['seconds']:.1f} s")

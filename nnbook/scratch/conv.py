@@ -162,6 +162,18 @@ def _column_groups(a, g):
     return _view(a, (n, k, g, columns // g)).transpose(0, 2, 1, 3)
 
 
+def _cols_workspace(n, C, KH, KW, Ho, Wr, g, dtype):
+    """An im2col matrix for n images, cols: (n, C*KH*KW + 1, Ho*Wr), its last row all ones (the bias trick).
+
+    Returns two views of it: (n, C, KH, KW, Ho, Wr) to copy the windows into, and (n, g, C*KH*KW + 1,
+    Ho*Wr / g), the groups of columns for the products (`_column_groups`).
+    """
+    K = C * KH * KW
+    cols = np.empty((n, K + 1, Ho * Wr), dtype=dtype)
+    cols[:, K] = 1
+    return _view(cols[:, :K], (n, C, KH, KW, Ho, Wr)), _column_groups(cols, g)
+
+
 def conv2d_forward(x, w, b, stride=1, padding=0):
     """Fast convolution: strided windows of x, then matrix products with all the filters.
 
@@ -213,10 +225,7 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     piece = max(1, PIECE // ((K + 1) * P))        # images per piece
 
     def images(n0, n1):                           # images n0..n1-1, in one thread
-        cols = np.empty((min(piece, n1 - n0), K + 1, P), dtype=x.dtype)   # this thread's workspace
-        cols[:, K] = 1                                                   # the row of ones
-        cols6 = _view(cols[:, :K], (len(cols), C, KH, KW, Ho, Wr))
-        cols_groups = _column_groups(cols, g)
+        cols6, cols_groups = _cols_workspace(min(piece, n1 - n0), C, KH, KW, Ho, Wr, g, x.dtype)  # reused
         xp[n0:n1, :, ph:ph + H, pw:pw + W] = x[n0:n1]                    # zero padding
         for a in range(n0, n1, piece):
             e = min(a + piece, n1)
@@ -283,10 +292,7 @@ def conv2d_backward(dout, cache):
         Dt = np.zeros((n, Ho, Wr, F), dtype=w2.dtype)       # dout pixel by pixel (zero in the wide columns)
         Dt[:, :, :Wo] = dout[n0:n1].transpose(0, 2, 3, 1)
         Dt_groups = _view(Dt, (n, g, P // g, F))           # the same groups of pixels as cols_groups
-        cols = np.empty((min(piece, n), K + 1, P), dtype=w2.dtype)
-        cols[:, K] = 1
-        cols6 = _view(cols[:, :K], (len(cols), C, KH, KW, Ho, Wr))
-        cols_groups = _column_groups(cols, g)
+        cols6, cols_groups = _cols_workspace(min(piece, n), C, KH, KW, Ho, Wr, g, w2.dtype)
         dw_db = np.zeros((K + 1, F), dtype=w2.dtype)        # [dw | db], transposed
         for a in range(n0, n1, piece):
             e = min(a + piece, n1)

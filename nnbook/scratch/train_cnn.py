@@ -69,7 +69,7 @@ def train_digits_cnn(X_train, y_train, X_test, y_test, epochs=20, batch_size=32,
     with np.random.default_rng(seed). verbose: print one line per epoch.
     Speed: the matrices are small, so NumPy's BLAS gains nothing from a second thread and, on a busy
     machine, loses a lot waiting for it; run it with one BLAS thread (OPENBLAS_NUM_THREADS=1, or
-    threadpoolctl's threadpool_limits(1, "blas"), or nnbook.rnn_models.one_thread()).
+    threadpoolctl's threadpool_limits(1, "blas"), or `with nnbook.one_thread():`).
     Returns dict(model=..., history=[dict(epoch, loss, train_accuracy, test_accuracy) per epoch],
     (loss and train_accuracy: means over the epoch's batches, measured while the weights were moving),
     test_accuracy=float, seconds=float (training time, wall clock)).
