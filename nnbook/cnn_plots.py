@@ -96,8 +96,11 @@ def compare_curves(histories, title=None):
     for label, h in histories.items():
         ax.plot(np.arange(1, len(h["test_acc"]) + 1), h["test_acc"], marker="o", ms=3, label=label)
     ax.set_xlabel(tr("에포크", "epoch"))
-    ax.set_ylabel(tr("테스트 정확도", "test accuracy"))
-    ax.set_ylim(0.7, 1.0)
+    low = 0.7                                     # zoom in on the top; say so when a curve starts lower
+    cut = any(min(h["test_acc"]) < low for h in histories.values())
+    ax.set_ylabel(tr("테스트 정확도" + (" (0.7 아래는 잘림)" if cut else ""),
+                     "test accuracy" + (" (cut off below 0.7)" if cut else "")))
+    ax.set_ylim(low, 1.0)
     ax.set_title(title if title else tr("개선 단계별 테스트 정확도", "Test accuracy of each improvement"))
     ax.legend(fontsize=8)
     fig.tight_layout()
