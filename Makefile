@@ -35,7 +35,7 @@ lab: install
 	$(VENV)/bin/jupyter lab chapters
 
 execute: install
-	$(PY) -m nnbook.execute chapters/ko/*.ipynb chapters/en/*.ipynb
+	$(PY) -m nnbook.book.execute chapters/ko/*.ipynb chapters/en/*.ipynb
 
 bench: install
 	$(PY) bench/run_all.py

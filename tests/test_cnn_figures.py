@@ -1,4 +1,4 @@
-"""nnbook.cnn_figures: every figure draws, is titled in the notebook's language, and shows the right numbers."""
+"""nnbook.cnn.theory_figures: every figure draws, is titled in the notebook's language, and shows the right numbers."""
 import re
 
 import matplotlib
@@ -10,8 +10,8 @@ import pytest  # noqa: E402
 from matplotlib import ft2font  # noqa: E402
 
 import nnbook  # noqa: E402
-from nnbook import cnn_figures as cf  # noqa: E402
-from nnbook import images as im  # noqa: E402
+from nnbook.cnn import theory_figures as cf  # noqa: E402
+from nnbook.cnn import images as im  # noqa: E402
 from nnbook.config import korean_font_path, set_lang  # noqa: E402
 
 nnbook.setup(lang="en")

@@ -1,4 +1,4 @@
-"""nnbook.cnn_models and nnbook.cnn_plots: shapes, the summary table, shift augmentation, training
+"""nnbook.cnn.models and nnbook.cnn.training_plots: shapes, the summary table, shift augmentation, training
 determinism, evaluation, the copy into nnbook.scratch, and a CNN trained on the fake CIFAR-10 through
 torchvision's CIFAR10 class (no network anywhere)."""
 import matplotlib
@@ -11,10 +11,10 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from torchvision import transforms  # noqa: E402
 
-from nnbook import cnn_models as cm  # noqa: E402
-from nnbook import cnn_plots as cp  # noqa: E402
+from nnbook.cnn import models as cm  # noqa: E402
+from nnbook.cnn import training_plots as cp  # noqa: E402
 from nnbook import scratch  # noqa: E402
-from nnbook.data import load_cifar10, make_fake_cifar10  # noqa: E402
+from nnbook.cnn.data import load_cifar10, make_fake_cifar10  # noqa: E402
 
 
 @pytest.mark.parametrize("k", [1, 3, 5, 7])

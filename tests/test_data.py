@@ -1,4 +1,4 @@
-"""nnbook.data: the digits split, the digits Dataset with torchvision transforms, and the CIFAR-10 path
+"""nnbook.cnn.data: the digits split, the digits Dataset with torchvision transforms, and the CIFAR-10 path
 (tested on a tiny fake CIFAR-10 written in the real on-disk format, read by torchvision's own class)."""
 import os
 import pickle
@@ -9,7 +9,7 @@ import torch
 from torchvision import transforms
 from torchvision.datasets import CIFAR10
 
-from nnbook.data import (CIFAR10_CLASSES, DigitsDataset, digits_to_uint8, load_cifar10, load_digits_split,
+from nnbook.cnn.data import (CIFAR10_CLASSES, DigitsDataset, digits_to_uint8, load_cifar10, load_digits_split,
                          make_fake_cifar10)
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 import nnbook
-from nnbook.glossary import load_glossary, rejected_uses, render_page
+from nnbook.book.glossary import load_glossary, rejected_uses, render_page
 from notebooks import CHAPTERS, cell_source, load, notebooks
 
 ENTRIES = load_glossary()
@@ -38,7 +38,7 @@ def test_rejected_uses_finds_a_variant():
 
 def test_glossary_page_is_up_to_date():
     page = (CHAPTERS / "glossary.md").read_text(encoding="utf-8")
-    assert page == render_page(ENTRIES, CHAPTERS), "run: python -m nnbook.glossary > chapters/glossary.md"
+    assert page == render_page(ENTRIES, CHAPTERS), "run: python -m nnbook.book.glossary > chapters/glossary.md"
 
 
 @pytest.mark.parametrize("path", notebooks("ko"), ids=lambda p: p.name)

@@ -1,10 +1,10 @@
-"""nnbook.images: the sample photo, the classic kernels, and filter_image against PyTorch."""
+"""nnbook.cnn.images: the sample photo, the classic kernels, and filter_image against PyTorch."""
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from nnbook import images as im
+from nnbook.cnn import images as im
 from nnbook.scratch import conv_output_size
 
 

@@ -1,5 +1,5 @@
-"""Chapter 5 helpers: nnbook.lstm_theory (counter task, tiny LSTM, parameter counts) and
-nnbook.lstm_figures (cell diagram, gradient-norm plot, gate-view frames, parameter plot)."""
+"""Chapter 5 helpers: nnbook.lstm.counter_task (counter task, tiny LSTM, parameter counts) and
+nnbook.lstm.theory_figures (cell diagram, gradient-norm plot, gate-view frames, parameter plot)."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -8,8 +8,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import nnbook  # noqa: E402
-from nnbook import lstm_figures as lf  # noqa: E402
-from nnbook import lstm_theory as lt  # noqa: E402
+from nnbook.lstm import theory_figures as lf  # noqa: E402
+from nnbook.lstm import counter_task as lt  # noqa: E402
 from nnbook.config import set_lang  # noqa: E402
 
 

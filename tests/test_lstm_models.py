@@ -8,8 +8,8 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 import nnbook  # noqa: E402
-from nnbook import lstm_models as lm  # noqa: E402
-from nnbook import lstm_plots as lp  # noqa: E402
+from nnbook.lstm import models as lm  # noqa: E402
+from nnbook.lstm import training_plots as lp  # noqa: E402
 
 
 def test_vocab_is_sorted_and_data_is_one_hot():

@@ -1,4 +1,4 @@
-"""nnbook.rnn_figures: the numbers behind chapter 3's pictures, and that every picture draws in both languages."""
+"""nnbook.rnn.theory_figures: the numbers behind chapter 3's pictures, and that every picture draws in both languages."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,7 +9,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 import nnbook  # noqa: E402
-from nnbook import rnn_figures as rf  # noqa: E402
+from nnbook.rnn import theory_figures as rf  # noqa: E402
 from nnbook.scratch import hidden_grad_norms, rnn_forward  # noqa: E402
 
 

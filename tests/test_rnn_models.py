@@ -1,13 +1,13 @@
-"""nnbook.rnn_models: the chapter-4 PyTorch models, their training loops and sampling."""
+"""nnbook.rnn.models: the chapter-4 PyTorch models, their training loops and sampling."""
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from nnbook.rnn_models import (CharRNN, SineRNN, count_params, noisy_sine, one_thread, sample,
+from nnbook.rnn.models import (CharRNN, SineRNN, count_params, noisy_sine, one_thread, sample,
                                sine_windows, text_loss, train_char_rnn, train_regressor)
-from nnbook.text_data import Vocab, unigram_entropy
+from nnbook.rnn.text_data import Vocab, unigram_entropy
 
 TEXT = "abcabcabd abcabcabd abcabcabd abcabcabd " * 6
 

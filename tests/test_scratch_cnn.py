@@ -544,7 +544,7 @@ def test_training_is_deterministic():
 
 
 def test_digits_cnn_reaches_98_percent():
-    from nnbook.data import load_digits_split
+    from nnbook.cnn.data import load_digits_split
     X_train, X_test, y_train, y_test = load_digits_split()
     with nnbook.one_thread():          # the digits CNN's matrices are small: one BLAS thread
         result = S.train_digits_cnn(X_train, y_train, X_test, y_test, seed=0)

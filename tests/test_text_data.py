@@ -1,10 +1,10 @@
-"""nnbook.text_data: the Zen of Python, its vocabulary and its unigram entropy."""
+"""nnbook.rnn.text_data: the Zen of Python, its vocabulary and its unigram entropy."""
 import math
 
 import numpy as np
 import pytest
 
-from nnbook.text_data import Vocab, unigram_entropy, zen_text
+from nnbook.rnn.text_data import Vocab, unigram_entropy, zen_text
 
 
 def test_zen_text_is_read_without_printing(capsys):

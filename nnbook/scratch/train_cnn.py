@@ -1,6 +1,6 @@
 """A small LeNet-like CNN for the 8x8 digits, built and trained with nnbook.scratch only (NumPy).
 
-Chapter 2 calls `train_digits_cnn` on the arrays of `nnbook.data.load_digits_split()`, and
+Chapter 2 calls `train_digits_cnn` on the arrays of `nnbook.cnn.data.load_digits_split()`, and
 `build_digits_cnn` + `load_torch_state_dict` to show that the NumPy net and the same net in
 PyTorch give the same outputs.
 """

@@ -17,8 +17,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .config import count_params, one_thread  # noqa: F401  (re-exported: chapter 4 imports them from here)
-from .scratch import truncated_bptt_batches
+from ..config import count_params, one_thread  # noqa: F401  (re-exported: chapter 4 imports them from here)
+from ..scratch import truncated_bptt_batches
 
 __all__ = [
     "one_thread", "CharRNN", "count_params", "train_char_rnn", "text_loss", "sample",
@@ -104,7 +104,7 @@ def text_loss(model, ids):
     """Mean cross-entropy (nats per character) of predicting ids[1:] from ids[:-1] in one pass.
 
     ids: (L,). The whole text is one sequence of L - 1 steps starting from h = 0, so this is the
-    number to compare with `nnbook.text_data.unigram_entropy(ids)`.
+    number to compare with `nnbook.rnn.text_data.unigram_entropy(ids)`.
     """
     ids = torch.as_tensor(np.asarray(ids), dtype=torch.long)
     logits, _ = model(ids[None, :-1])

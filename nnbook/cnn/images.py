@@ -8,7 +8,7 @@ the hand-made filters of image processing; a CNN learns kernels like them from d
 """
 import numpy as np
 
-from . import scratch
+from .. import scratch
 
 __all__ = [
     "GRAY_WEIGHTS", "to_gray", "downsample", "load_photo", "toy_image",

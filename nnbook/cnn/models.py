@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .config import count_params, num_threads
+from ..config import count_params, num_threads
 
 __all__ = ["seed_cnn", "bn_cnn", "RandomShift", "tensors_from_dataset", "make_loader", "train_model",
            "evaluate", "predict", "summary", "count_params", "model_device", "default_device"]

@@ -10,7 +10,7 @@ the gradient-norm curves, imports torch (inside the function).
 """
 import numpy as np
 
-from .scratch import Adam, lstm_backward, lstm_forward, lstm_gates
+from ..scratch import Adam, lstm_backward, lstm_forward, lstm_gates
 
 __all__ = [
     "COUNTER_TOKENS", "counter_task", "counter_targets", "init_lstm_weights", "train_counter_lstm",

@@ -6,8 +6,8 @@ misclassified examples, convolution filters and feature maps.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .cnn_figures import no_ticks
-from .config import tr
+from .theory_figures import no_ticks
+from ..config import tr
 
 __all__ = ["show_image_values", "sample_grid", "training_curves", "compare_curves", "confusion_matrix",
            "misclassified", "filters", "feature_maps"]

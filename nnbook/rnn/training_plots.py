@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
 
-from .config import tr
+from ..config import tr
 
 __all__ = ["plot_hidden_states", "entropy_line", "plot_losses", "plot_clipping", "hidden_size_frame", "plot_sine_prediction"]
 

@@ -5,7 +5,7 @@ Every label goes through `nnbook.tr`, so the same call draws Korean or English t
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .config import tr
+from ..config import tr
 
 __all__ = ["plot_loss", "plot_memory_accuracy", "plot_forget_bias", "word_sweep_frame", "model_label"]
 

@@ -14,7 +14,7 @@ Pictures (each returns a matplotlib Figure):
 """
 import numpy as np
 
-from .config import tr
+from ..config import tr
 
 __all__ = [
     "toy_weather", "sine_input", "scale_to_spectral_radius", "random_rnn_weights", "rnn_param_count",

@@ -1,6 +1,6 @@
 """Re-execute notebooks in place in a fresh kernel, as nbval will (for authors: `make execute`).
 
-    python -m nnbook.execute chapters/ko/01_cnn_theory.ipynb ...
+    python -m nnbook.book.execute chapters/ko/01_cnn_theory.ipynb ...
 
 Widget state is not saved into the notebook: the HTML book shows the precomputed slider view
 instead, so it needs no widget manager from a CDN (see nnbook/widgets.py).

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .config import count_params, one_thread
+from ..config import count_params, one_thread
 
 __all__ = [
     "SENTENCES", "build_vocab", "word_task_data", "WordLSTM", "train_word_lstm", "predict_words",

@@ -9,8 +9,8 @@ import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import Rectangle
 
-from .config import tr
-from .scratch import conv_output_size
+from ..config import tr
+from ..scratch import conv_output_size
 
 __all__ = [
     "shape_str", "architecture_figure", "channels_figure", "filter_bank_figure", "stride_padding_figure",

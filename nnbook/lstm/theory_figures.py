@@ -13,8 +13,8 @@ from matplotlib import colors as mcolors
 from matplotlib.ticker import FuncFormatter
 from matplotlib.patches import Circle, Ellipse, FancyBboxPatch, Rectangle
 
-from .config import tr
-from .lstm_theory import COUNTER_TOKENS, param_count
+from ..config import tr
+from .counter_task import COUNTER_TOKENS, param_count
 
 __all__ = ["gate_names", "HIGHLIGHTS", "draw_lstm_cell", "plot_grad_norms", "gate_frame",
            "plot_param_counts"]
@@ -195,7 +195,7 @@ def _strip_rgb(values, cmap, vmin, vmax):
 def gate_frame(rec, t, figsize=(8, 3.5)):
     """One frame of the gate-by-gate slider: the whole sequence as heat strips, step t highlighted.
 
-    rec: from `nnbook.lstm_theory.gate_record` (tokens, target, pred: (T,); i, f, g, o, c, h: (T, H)).
+    rec: from `nnbook.lstm.counter_task.gate_record` (tokens, target, pred: (T,); i, f, g, o, c, h: (T, H)).
     Left: rows i, f, o (0..1, white to dark), g, h (-1..1 red-blue) and c (±max |c|), one row per
     hidden unit, steps after t faded. Right: the values of i, f, o, g, c, h at step t, unit by unit.
     Returns (Figure, caption str).

@@ -1,6 +1,6 @@
 """The glossary: one Korean rendering per concept, kept in `glossary.yml` beside this file.
 
-    python -m nnbook.glossary > chapters/glossary.md     # re-render the glossary page
+    python -m nnbook.book.glossary > chapters/glossary.md     # re-render the glossary page
 
 `rejected_uses(text)` lists the rejected variants a Korean text uses; the tests run it over every
 Korean notebook and over nnbook's own Korean labels.

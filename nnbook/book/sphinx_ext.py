@@ -11,7 +11,7 @@
 """
 from pathlib import Path
 
-from .config import korean_font_path
+from ..config import korean_font_path
 
 HANGUL = "U+1100-11FF, U+3000-303F, U+3130-318F, U+AC00-D7AF, U+FF00-FFEF"
 FONT_CSS = """/* nnbook: NanumGothic (OFL) for Hangul, served from the book itself. */
