@@ -104,3 +104,75 @@ def test_plots_draw_labelled_figures():
     assert fig.axes[0].get_xlabel() and len(fig.axes[0].get_legend().get_texts()) == 3
     plt.close("all")
     nnbook.setup(lang="en")
+
+
+def test_memory_sweep_accepts_a_hidden_size_per_model():
+    res = lm.memory_sweep((4,), models=(("rnn", None, 3), ("lstm", 3.0)), hidden_size=2, steps=3,
+                          n_train=16, n_test=16)
+    assert res[("rnn", None, 3)]["params"] == 3 * (8 + 3 + 2) + 3 * 4 + 4
+    assert res[("lstm", 3.0)]["params"] == 4 * 2 * (8 + 2 + 2) + 2 * 4 + 4
+    with pytest.raises(ValueError, match="kind, forget_bias"):
+        lm.memory_sweep((4,), models=(("rnn",),), steps=1)
+
+
+def test_memory_influence_vanishes_for_the_rnn_not_for_the_lstm_with_forget_bias():
+    x, y = lm.memory_task_data(40, 20, seed=1)
+    torch.manual_seed(0)
+    rnn = lm.SequenceClassifier("rnn", 8, 16, 4)
+    torch.manual_seed(0)
+    lstm = lm.SequenceClassifier("lstm", 8, 16, 4, forget_bias=3.0)
+    g_rnn, g_lstm = lm.memory_influence(rnn, x, y, 40), lm.memory_influence(lstm, x, y, 40)
+    assert g_rnn.shape == g_lstm.shape == (40,)
+    assert g_rnn[0] < 1e-6 * g_rnn[-1], "the untrained RNN's gradient from 40 steps back vanishes"
+    assert g_lstm[0] > 1e-2 * g_lstm[-1], "with b_f = 3 it does not"
+    assert rnn.fc.weight.dtype == torch.float32, "the model itself is left as it was"
+    with pytest.raises(ValueError, match=r"\(N, T, D\)"):
+        lm.memory_influence(rnn, x, y, 41)
+
+
+def test_char_lstm_and_language_model_training():
+    from nnbook.rnn.models import CharRNN
+
+    ids = np.arange(300) % 7                       # a periodic text: easy to predict
+    torch.manual_seed(0)
+    model = lm.CharLSTM(7, 8, embed_size=4).double()
+    logits, (h, c) = model(torch.as_tensor(ids[None, :10]))
+    assert logits.shape == (1, 10, 7) and h.shape == c.shape == (1, 1, 8)
+    hist = lm.train_language_model(model, ids, 250, epochs=6, batch_size=2, seq_len=10, lr=0.05)
+    assert len(hist["train"]) == len(hist["heldout"]) == 6 and hist["updates"] == 6 * 12
+    assert hist["heldout"][-1] < 0.5 * hist["heldout"][0], "a periodic held-out part becomes predictable"
+    assert hist["heldout"][-1] == pytest.approx(lm.heldout_loss(model, ids, 250))
+    torch.manual_seed(0)
+    again = lm.CharLSTM(7, 8, embed_size=4).double()
+    assert lm.train_language_model(again, ids, 250, epochs=6, batch_size=2, seq_len=10, lr=0.05) == hist
+    torch.manual_seed(0)
+    rnn = CharRNN(7, 8, embed_size=4).double()     # chapter 4's model trains with the same function
+    assert len(lm.train_language_model(rnn, ids, 250, epochs=1, batch_size=2, seq_len=10)["train"]) == 1
+    with pytest.raises(ValueError, match="split"):
+        lm.train_language_model(model, ids, 300)
+    with pytest.raises(ValueError, match="start"):
+        lm.heldout_loss(model, ids, 0)
+
+
+def test_input_influence_is_causal():
+    torch.manual_seed(0)
+    model = lm.CharLSTM(5, 6, embed_size=3)
+    ids = np.array([0, 1, 2, 3, 4, 0, 1])
+    g = lm.input_influence(model, ids, 4)
+    assert g.shape == (5,) and (g > 0).all()
+    assert lm.input_influence(model, ids, 6).shape == (7,)
+    with pytest.raises(ValueError, match="0 <= t < T"):
+        lm.input_influence(model, ids, 7)
+
+
+def test_new_plots_label_their_axes():
+    import matplotlib.pyplot as plt
+
+    nnbook.setup(lang="ko")
+    fig = lp.connectivity_frame(5, {"RNN": np.full(5, 1e-3), "LSTM": np.ones(5)}, "t = 5", T=10)
+    assert fig.axes[0].get_yscale() == "log" and "입력 위치" in fig.axes[0].get_xlabel()
+    fig = lp.plot_language_models({"RNN": {"train": [3.0, 2.0], "heldout": [3.1, 2.9]}}, entropy=3.0)
+    assert len(fig.axes[0].get_legend().get_texts()) == 3 and "검증" in fig.axes[0].get_legend().get_texts()[1].get_text()
+    assert lp.model_label("rnn", None, 64) == "RNN (H = 64)"
+    plt.close("all")
+    nnbook.setup(lang="en")

@@ -6,7 +6,11 @@ Two small problems, each with its data, model and training loop:
   the first two (`build_vocab`, `word_task_data`, `WordLSTM`, `train_word_lstm`, `hidden_size_sweep`);
 - the long-range memory task: the label is the first symbol of a sequence of length T whose other
   T - 1 symbols are noise (`memory_task_data`, `SequenceClassifier`, `train_memory`, `memory_sweep`),
-  where an LSTM and a plain RNN of the same hidden size are compared.
+  where an LSTM is compared with a basic RNN of the same hidden size and one of about the same
+  parameter count;
+- a character-level language model on chapter 4's text, LSTM beside chapter 4's `CharRNN`
+  (`CharLSTM`, `train_language_model`, `heldout_loss`), and how strongly each input position
+  influences a prediction (`input_influence`).
 
 Every training function seeds PyTorch itself right before building its model, so its result does
 not depend on what ran before it.
@@ -24,6 +28,7 @@ __all__ = [
     "SENTENCES", "build_vocab", "word_task_data", "WordLSTM", "train_word_lstm", "predict_words",
     "count_params", "hidden_size_sweep", "smallest_solving_size",
     "memory_task_data", "SequenceClassifier", "set_forget_bias", "train_memory", "memory_sweep",
+    "CharLSTM", "train_language_model", "heldout_loss", "input_influence", "memory_influence",
 ]
 
 SENTENCES = ("i like dog", "i love coffee", "i hate milk", "you like cat", "you love milk", "you hate coffee")
@@ -224,14 +229,135 @@ def train_memory(kind, T, forget_bias=1.0, seed=0, **options):
 
 
 def memory_sweep(lengths=(5, 10, 20, 40, 80), models=(("rnn", None), ("lstm", 1.0)), seed=0, **options):
-    """`train_memory` for every (kind, forget_bias) in `models` and every T in `lengths`.
+    """`train_memory` for every model in `models` and every T in `lengths`.
 
-    Returns {(kind, forget_bias): {"accuracy": [one per T], "steps": [...], "losses": [...],
-    "runs": [the `train_memory` results]}}.
+    models: tuples (kind, forget_bias) or (kind, forget_bias, hidden_size); the hidden size defaults
+    to options' (or MEMORY_DEFAULTS') hidden_size. Returns {model tuple: {"accuracy": [one per T],
+    "steps": [...], "losses": [...], "params": int, "runs": [the `train_memory` results]}}.
     """
     out = {}
-    for kind, fb in models:
-        runs = [train_memory(kind, T, forget_bias=fb, seed=seed, **options) for T in lengths]
-        out[(kind, fb)] = {key: [r[key] for r in runs] for key in ("accuracy", "steps", "losses")}
-        out[(kind, fb)]["runs"] = runs
+    for spec in models:
+        if len(spec) not in (2, 3):
+            raise ValueError(f"memory_sweep: a model is (kind, forget_bias[, hidden_size]), got {spec!r}")
+        kind, fb = spec[:2]
+        opts = dict(options, **({"hidden_size": spec[2]} if len(spec) == 3 else {}))
+        runs = [train_memory(kind, T, forget_bias=fb, seed=seed, **opts) for T in lengths]
+        out[spec] = {key: [r[key] for r in runs] for key in ("accuracy", "steps", "losses")}
+        out[spec]["params"] = count_params(runs[0]["model"])
+        out[spec]["runs"] = runs
     return out
+
+
+# ============================================================================ language model
+class CharLSTM(nn.Module):
+    """Character-level LSTM language model: Embedding(V, E) -> LSTM(E, H) -> Linear(H, V).
+
+    The same layout as chapter 4's `nnbook.rnn.models.CharRNN` (attributes embed, rnn, head), with
+    nn.LSTM in place of nn.RNN. x: (N, T) int64 ids; state: (h, c), each (1, N, H), or None (zeros).
+    forward returns (logits: (N, T, V), (h_T, c_T)).
+    """
+
+    def __init__(self, vocab_size, hidden_size, embed_size=16):
+        super().__init__()
+        self.vocab_size, self.hidden_size = vocab_size, hidden_size
+        self.embed = nn.Embedding(vocab_size, embed_size)
+        self.rnn = nn.LSTM(embed_size, hidden_size, batch_first=True)
+        self.head = nn.Linear(hidden_size, vocab_size)
+
+    def forward(self, x, state=None):
+        hs, state = self.rnn(self.embed(x), state)
+        return self.head(hs), state
+
+
+def _detach(state):
+    """The state cut from the graph: a tensor (RNN) or a tuple of tensors (LSTM's (h, c))."""
+    if isinstance(state, tuple):
+        return tuple(s.detach() for s in state)
+    return state.detach()
+
+
+@torch.no_grad()
+def heldout_loss(model, ids, start):
+    """Mean cross-entropy (nats per character) on the held-out part ids[start:] of a text.
+
+    ids: (L,) int ids. The model reads the whole text from a zero state (the held-out part keeps
+    the context of the text before it); only the predictions of ids[start], ..., ids[L - 1] count.
+    """
+    ids = torch.as_tensor(np.asarray(ids), dtype=torch.long)
+    if not 1 <= start < len(ids):
+        raise ValueError(f"heldout_loss: start must be in [1, {len(ids) - 1}], got {start}")
+    with one_thread():
+        logits, _ = model(ids[None, :-1])
+        return float(nn.functional.cross_entropy(logits[0, start - 1:], ids[start:]))
+
+
+def train_language_model(model, ids, split, epochs=40, batch_size=8, seq_len=25, lr=0.01):
+    """Train a character-level language model on ids[:split]; measure ids[split:] after every epoch.
+
+    model: chapter 4's `CharRNN` or a `CharLSTM` (anything with forward(x, state) -> (logits, state)).
+    The training part is read as in chapter 4's `train_char_rnn`: `batch_size` streams, windows of
+    `seq_len` steps (`nnbook.scratch.truncated_bptt_batches`), the state carried across windows and
+    detached, Adam with learning rate `lr`. Returns {"train": [mean training loss of each epoch],
+    "heldout": [`heldout_loss` after each epoch], "updates": number of updates}.
+    """
+    from ..scratch import truncated_bptt_batches
+
+    ids = np.asarray(ids)
+    if not 1 <= split < len(ids):
+        raise ValueError(f"train_language_model: split must be in [1, {len(ids) - 1}], got {split}")
+    hist = {"train": [], "heldout": [], "updates": 0}
+    with one_thread():
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        for _ in range(epochs):
+            state, losses = None, []
+            for x, y in truncated_bptt_batches(ids[:split], batch_size, seq_len):
+                x, y = torch.from_numpy(x), torch.from_numpy(y)
+                logits, state = model(x, None if state is None else _detach(state))
+                loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                losses.append(loss.item())
+                hist["updates"] += 1
+            hist["train"].append(float(np.mean(losses)))
+            hist["heldout"].append(heldout_loss(model, ids, split))
+    return hist
+
+
+def input_influence(model, ids, t):
+    """How strongly each input position influences the prediction made at step t.
+
+    ids: (T,) int ids read from a zero state; t: the output step (0 <= t < T), whose prediction is
+    the distribution of the character after ids[t]. Returns (t + 1,) floats: the norm of the gradient
+    of log p(ids[t + 1] | ids[0..t]) (or, for the last step, of the largest log-probability) with
+    respect to the embedded input x_s, for s = 0 .. t. Distill's "connectivity" view of an RNN.
+    """
+    ids = torch.as_tensor(np.asarray(ids), dtype=torch.long)
+    if ids.ndim != 1 or not 0 <= t < len(ids):
+        raise ValueError(f"input_influence: need ids (T,) and 0 <= t < T, got shape {tuple(ids.shape)}, t={t}")
+    with one_thread():
+        emb = model.embed(ids[None, :t + 1]).detach().requires_grad_(True)    # (1, t + 1, E)
+        hs, _ = model.rnn(emb)
+        logp = torch.log_softmax(model.head(hs[0, t]), dim=0)                  # (V,)
+        target = int(ids[t + 1]) if t + 1 < len(ids) else int(logp.argmax())
+        logp[target].backward()
+    return emb.grad[0].norm(dim=1).numpy()
+
+
+def memory_influence(model, x, y, t):
+    """How strongly each input position influences a memory-task classifier's answer read at step t.
+
+    model: a trained `SequenceClassifier`; x: (N, T, D) inputs, y: (N,) labels; 1 <= t <= T. The answer
+    at step t is fc(h_t) (the trained read-out applied to the state after t inputs). Returns (t,) floats:
+    for s = 1 .. t, the mean over the N sequences of the norm of the gradient of log p(y | h_t) with
+    respect to the input x_s. Computed in float64 on a copy of the model, so tiny values stay exact.
+    """
+    if x.ndim != 3 or not 1 <= t <= x.shape[1]:
+        raise ValueError(f"memory_influence: need x (N, T, D) and 1 <= t <= T, got shape {tuple(x.shape)}, t={t}")
+    m = copy.deepcopy(model).double()
+    with one_thread():
+        xs = x[:, :t].double().requires_grad_(True)
+        out, _ = m.rnn(xs)
+        logp = torch.log_softmax(m.fc(out[:, -1]), dim=1)                 # (N, K)
+        logp.gather(1, y[:, None]).sum().backward()
+    return xs.grad.norm(dim=2).mean(dim=0).numpy()
