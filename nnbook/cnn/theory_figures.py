@@ -379,7 +379,7 @@ def conv_step_figure(x, w, out, i, j):
                              (xp, K, y + K, tr("원소별 곱", "products")), (xo, Wo, yo + Ho, tr("출력", "output"))):
         ax.text(xc + wdt / 2, yb + 0.3, lab, ha="center", va="top", fontsize=9)
     _canvas(ax, xo + Wo + 0.2, H + 1.0, x0=-0.2, y0=-0.2)
-    ax.set_title(tr(f"창 ({i}, {j}): 곱의 합 = {_num(prod.sum())}", f"window ({i}, {j}): sum of products = {_num(prod.sum())}"),
+    ax.set_title(tr(f"창({i}, {j}): 곱의 합 = {_num(prod.sum())}", f"window ({i}, {j}): sum of products = {_num(prod.sum())}"),
                  fontsize=10)
     fig.tight_layout()
     return fig
