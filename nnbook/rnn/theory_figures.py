@@ -2,7 +2,7 @@
 
 Data helpers (NumPy only):
     toy_weather()                   x: (N, T, D) = (2, 5, 3), a small sequence batch with real numbers
-    sine_input(T)                   x: (1, T, 1), a noisy sine, the fixed input of the hidden-size slider
+    sine_input(T)                   x: (1, T, 1), a noisy sine, the input of 3.5 and of the spectral-radius slider
     scale_to_spectral_radius(W, r)  W rescaled so that max |eigenvalue| = r
     random_rnn_weights(d, H, ...)   seeded Wx: (d, H), Wh: (H, H), b: (H,) for `nnbook.scratch.rnn_forward`
     rnn_param_count(d, H, biases)   d*H + H*H + biases*H
@@ -12,7 +12,7 @@ Data helpers (NumPy only):
 
 Pictures (each returns a matplotlib Figure):
     plot_sequence_shapes, plot_unrolled_rnn, plot_io_patterns, plot_param_counts,
-    plot_hidden_heatmap, plot_jacobian_norms, plot_bptt_graph, plot_gradient_through_time
+    plot_jacobian_norms, plot_bptt_graph, plot_gradient_through_time
 """
 import numpy as np
 
@@ -21,7 +21,7 @@ from ..config import tr
 __all__ = [
     "toy_weather", "sine_input", "scale_to_spectral_radius", "random_rnn_weights", "rnn_param_count",
     "jacobian_products", "plot_sequence_shapes", "plot_unrolled_rnn", "plot_io_patterns",
-    "plot_param_counts", "plot_hidden_heatmap", "plot_jacobian_norms", "power_norm_rates",
+    "plot_param_counts", "plot_jacobian_norms", "power_norm_rates",
     "gradient_through_time", "plot_bptt_graph", "plot_gradient_through_time",
 ]
 
@@ -367,31 +367,6 @@ def plot_param_counts(d, hidden_sizes):
     ax.set_title(tr("파라미터 수는 $D_h^2$로 늘어난다", "Parameters grow as $D_h^2$"))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, which="both")
-    return fig
-
-
-def plot_hidden_heatmap(x, hs, title=""):
-    """The input sequence (top) and the hidden states over time as a heatmap (bottom).
-
-    x: (T,) the input; hs: (T, H) the hidden states h_1..h_T. Colours span tanh's range [-1, 1].
-    """
-    import matplotlib.pyplot as plt
-
-    from matplotlib.ticker import MaxNLocator
-
-    T, H = hs.shape
-    fig, (a0, a1) = plt.subplots(2, 1, figsize=(8, 3.5), sharex=True,
-                                 gridspec_kw=dict(height_ratios=[1, 2.6]))
-    a0.plot(np.arange(1, T + 1), x, color="0.2", lw=1.2)
-    a0.set_ylabel(tr("입력 $x_t$", "input $x_t$"), fontsize=8)
-    a0.set_ylim(-1.6, 1.6)
-    a0.set_title(title, fontsize=10)
-    im = a1.imshow(hs.T, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest",
-                   extent=(0.5, T + 0.5, H + 0.5, 0.5))
-    a1.set_xlabel(tr("시간 단계 $t$", "time step $t$"))
-    a1.set_ylabel(tr("은닉 유닛", "hidden unit"))
-    a1.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, min_n_ticks=1))
-    fig.colorbar(im, ax=[a0, a1], label="$h_t$", fraction=0.03, pad=0.02)
     return fig
 
 
