@@ -174,7 +174,7 @@ def _arrow(ax, x0, y0, x1, y1, color="0.2", lw=1.2, style="-|>", rad=0.0):
 def _grid(ax, x0, y0, values, cw=0.62, ch=0.36, color="white", highlight=None, fontsize=7.5):
     """Draw a table of numbers with its top-left corner at (x0, y0); rows go down.
 
-    values: (R, C). highlight: a row index to fill in the highlight colour, or None.
+    values: (R, C). highlight: a row index to fill in the highlight color, or None.
     """
     from matplotlib.patches import Rectangle
 
@@ -411,7 +411,7 @@ def plot_bptt_graph(T=3):
 
     Nodes per step: x_t -> a_t = w_x x_t + w_h h_{t-1} + b -> h_t = tanh(a_t) -> ŷ_t = w_y h_t + b_y
     -> L_t = (ŷ_t - y_t)² / 2, all L_t summed into L. Red arrows carry ∂L/∂(node) backwards and are
-    labelled with the local derivative they multiply by; h_t has two red arrows in (from ŷ_t and a_{t+1}),
+    labeled with the local derivative they multiply by; h_t has two red arrows in (from ŷ_t and a_{t+1}),
     which is why its gradient δ_t is a sum.
     """
     import matplotlib.pyplot as plt
@@ -428,12 +428,12 @@ def plot_bptt_graph(T=3):
         for y, color, text in [(yx, C_IN, f"$x_{t}$"), (ya, "white", f"$a_{t}$"), (yh, C_HID, f"$h_{t}$"),
                                (yy, C_OUT, f"$\\hat y_{t}$"), (yl, "#efedf5", f"$L_{t}$")]:
             _box(ax, xc, y, bw, bh, color, text)
-        # forward (black, left of the centre line), with the weight or function on the left
+        # forward (black, left of the center line), with the weight or function on the left
         for y0, y1, lab in [(yx, ya, "$w_x$"), (ya, yh, "tanh"), (yh, yy, "$w_y$"), (yy, yl, "")]:
             _arrow(ax, xc - 0.09, y0 + bh / 2, xc - 0.09, y1 - bh / 2)
             if lab:
                 ax.text(xc - 0.16, (y0 + y1) / 2, lab, ha="right", va="center", fontsize=8)
-        # backward (red, right of the centre line), labelled with the local derivative
+        # backward (red, right of the center line), labeled with the local derivative
         for y0, y1, lab in [(yl, yy, f"$\\hat y_{t} - y_{t}$"), (yy, yh, "$w_y$"), (yh, ya, f"$1 - h_{t}^2$")]:
             _arrow(ax, xc + 0.09, y0 - bh / 2, xc + 0.09, y1 + bh / 2, color=red, lw=1.0)
             ax.text(xc + 0.16, (y0 + y1) / 2, lab, ha="left", va="center", fontsize=8, color=red)
