@@ -216,7 +216,7 @@ def plot_sequence_shapes(x, t, features, cities):
     for n in range(N):
         ax.text(x0 - 0.08, top - (n + 0.5) * ch, city[n], ha="right", va="center", fontsize=7)
     ax.text(x0 + D * cw / 2, top - N * ch - 0.25,
-            tr(f"표 데이터 (기간 평균)\n$N \\times D$ = {N} × {D}",
+            tr(f"표 데이터(기간 평균)\n$N \\times D$ = {N} × {D}",
                f"tabular data (mean over days)\n$N \\times D$ = {N} × {D}"),
             ha="center", va="top", fontsize=9)
 
@@ -326,13 +326,13 @@ def plot_io_patterns():
 
     fig, axes = plt.subplots(2, 2, figsize=(8, 4.6))
     specs = [
-        (tr("다대일 (many-to-one)", "many-to-one"), tr("예: 문장 감성 분류 (긍정/부정)", "e.g. sentiment of a sentence"),
+        (tr("다대일(many-to-one)", "many-to-one"), tr("예: 문장 감성 분류(긍정/부정)", "e.g. sentiment of a sentence"),
          dict(inputs=range(4), outputs=[3], n=4)),
-        (tr("다대다 (many-to-many)", "many-to-many"), tr("예: 다음 글자 예측, 품사 태깅", "e.g. next-character prediction, POS tagging"),
+        (tr("다대다(many-to-many)", "many-to-many"), tr("예: 다음 글자 예측, 품사 태깅", "e.g. next-character prediction, POS tagging"),
          dict(inputs=range(4), outputs=range(4), n=4)),
-        (tr("일대다 (one-to-many)", "one-to-many"), tr("예: 이미지 캡션 생성", "e.g. image captioning"),
+        (tr("일대다(one-to-many)", "one-to-many"), tr("예: 이미지 캡션 생성", "e.g. image captioning"),
          dict(inputs=[0], outputs=range(4), n=4)),
-        (tr("인코더-디코더 (encoder–decoder)", "encoder–decoder"), tr("예: 기계 번역 (입력과 출력 길이가 다름)", "e.g. machine translation (lengths differ)"),
+        (tr("인코더-디코더(encoder–decoder)", "encoder–decoder"), tr("예: 기계 번역(입력과 출력의 길이가 다름)", "e.g. machine translation (lengths differ)"),
          dict(inputs=range(3), outputs=range(3, 6), n=6, split=3)),
     ]
     for ax, (name, task, kw) in zip(axes.ravel(), specs):
@@ -382,7 +382,7 @@ def plot_jacobian_norms(linear, trajectory):
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.4), sharey=True)
     panels = [(axes[0], linear, tr("$h \\approx 0$ ($\\tanh' = 1$): $W_h$만 반복",
                                     "$h \\approx 0$ ($\\tanh' = 1$): $W_h$ alone")),
-              (axes[1], trajectory, tr("실제 입력의 궤적을 따라 ($\\tanh' \\leq 1$)",
+              (axes[1], trajectory, tr("실제 입력의 궤적을 따라($\\tanh' \\leq 1$)",
                                        "along a real input ($\\tanh' \\leq 1$)"))]
     for ax, curves, title in panels:
         for r, norms in curves.items():
