@@ -37,7 +37,7 @@ class CharRNN(nn.Module):
     x: (N, T) int64 character ids, h: (1, N, H) or None (zeros).
     forward returns (logits: (N, T, V), h_T: (1, N, H)); softmax(logits[:, t]) is the model's
     distribution of the character after x[:, t]. dtype: torch.float64 (default) or float32; the
-    weights are drawn in float32 (PyTorch's default initialisation) and then converted, so both
+    weights are drawn in float32 (PyTorch's default initialization) and then converted, so both
     dtypes start from the same values.
     """
 

@@ -16,9 +16,9 @@ __all__ = ["plot_hidden_states", "entropy_line", "plot_losses", "plot_train_vali
 
 
 def plot_hidden_states(states, figsize=(8, 2.6)):
-    """Heatmaps of hidden states side by side, time on x, hidden unit on y, colours from -1 to 1.
+    """Heatmaps of hidden states side by side, time on x, hidden unit on y, colors from -1 to 1.
 
-    states: {panel title: array (T, D_h)}, e.g. one sequence's h_1 ... h_T from two initialisations.
+    states: {panel title: array (T, D_h)}, e.g. one sequence's h_1 ... h_T from two initializations.
     """
     fig, axes = plt.subplots(1, len(states), figsize=figsize, squeeze=False)
     for ax, (title, h) in zip(axes[0], states.items()):
@@ -46,7 +46,7 @@ def entropy_line(ax, entropy, valid=None):
 
 
 def plot_train_valid(runs, entropy, valid_bar, title=None, figsize=(6, 3.2)):
-    """Training (solid) and validation (dashed) loss per epoch, one colour per run, with both bars.
+    """Training (solid) and validation (dashed) loss per epoch, one color per run, with both bars.
 
     runs: {label: history from `train_char_rnn(..., valid_ids=...)`} (keys 'train_loss', 'valid_loss');
     entropy: unigram entropy of the training text; valid_bar: unigram cross-entropy of the held-out text.
@@ -87,7 +87,7 @@ def plot_clipping(runs, max_norm, entropy=None, figsize=(8, 3.2)):
     """Two panels per update step, both on log scales: the loss and the gradient norm before clipping.
 
     runs: {label: history from `train_char_rnn`, or a list of histories (one per seed, drawn
-    thin in the label's colour)}; max_norm: the clipping threshold (drawn dotted).
+    thin in the label's color)}; max_norm: the clipping threshold (drawn dotted).
     """
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=figsize)
     for i, (label, hists) in enumerate(runs.items()):
