@@ -6,12 +6,20 @@
   `_static/fonts/` (a WOFF subset) and used for Hangul only (`unicode-range`), in prose, headings and code.
 * The colour mode starts as light (an empty one is a console error of the theme).
 * The Thebe scripts are dropped: Thebe runs code on a remote Binder kernel from a CDN, which this
-  offline book does not use (the Colab/Binder launch buttons are plain links and stay). Jupyter Book
+  offline book does not use (the Colab/Binder launch buttons are plain links). Jupyter Book
   also registers Thebe's inline config twice, which is a console error in the browser.
+* Buttons that work, or none: the repository button and the Colab/Binder launch buttons are shown only
+  when `repository.url` in `_config.yml` names a real repository (`repository.py`); Colab and Binder
+  open GitHub repositories only, so they need a GitHub URL.
+* Math: `_config.yml` sets MathJax's `mtextInheritFont`, so `\text{입력}` inside a formula is drawn in
+  the page's font, NanumGothic for Hangul (MathJax's own fonts have no Hangul).
 """
 from pathlib import Path
 
 from ..config import korean_font_path
+from .repository import real_url
+
+BINDER, COLAB = "https://mybinder.org", "https://colab.research.google.com"
 
 HANGUL = "U+1100-11FF, U+3000-303F, U+3130-318F, U+AC00-D7AF, U+FF00-FFEF"
 FONT_CSS = """/* nnbook: NanumGothic (OFL) for Hangul, served from the book itself. */
@@ -29,6 +37,20 @@ html:root {
 .nnbook-slider figure { margin: 0.5em 0; }
 .nnbook-slider figcaption { font-size: 0.9em; color: var(--pst-color-text-muted); }
 """ % {"range": HANGUL}
+
+
+def _buttons(app, config):
+    """Repository and launch buttons from the one setting `repository.url` (see the module docstring)."""
+    options = dict(config.html_theme_options or {})
+    url = real_url(options.get("repository_url", ""))
+    options["repository_url"] = url
+    options["use_repository_button"] = bool(url)
+    options["use_issues_button"] = options["use_edit_page_button"] = False
+    launch = {"notebook_interface": "classic"}
+    if url.startswith("https://github.com/"):
+        launch.update(binderhub_url=BINDER, colab_url=COLAB)
+    options["launch_buttons"] = launch
+    config.html_theme_options = options
 
 
 def _page_context(app, pagename, templatename, context, doctree):
@@ -89,6 +111,7 @@ def _copy_static(app, exc):
 
 def setup(app):
     app.add_css_file("nnbook.css")
+    app.connect("config-inited", _buttons)
     app.connect("html-page-context", _page_context)
     app.connect("build-finished", _copy_static)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
