@@ -7,7 +7,6 @@ and waits for the image and caption to change. About 20-40 s; skipped when no Ch
 """
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,12 +16,16 @@ from pathlib import Path
 
 import pytest
 
+from browser_deps import SKIP_MESSAGE, find_browser
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = find_browser()
 LAB = Path(sys.executable).with_name("jupyter-lab")
+if CHROMIUM is None and os.environ.get("NNBOOK_REQUIRE_BROWSER"):
+    raise RuntimeError("NNBOOK_REQUIRE_BROWSER is set but no Chromium or Chrome was found")
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make browser-deps)"),
+              pytest.mark.skipif(CHROMIUM is None, reason=SKIP_MESSAGE),
               pytest.mark.skipif(not LAB.exists(), reason="jupyter-lab is not installed in this environment")]
 
 NOTEBOOK_CELLS = [
