@@ -315,17 +315,33 @@ def test_chapter_page_in_a_browser(server, browser, page_path):
     assert not button_problems, "buttons:\n" + "\n".join(button_problems[:10])
 
 
+def _hangul_text_in_math():
+    """How many \\text{…} with Hangul the Korean chapters put inside math."""
+    import json
+
+    n = 0
+    for path in sorted((ROOT / "chapters" / "ko").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "markdown":
+                continue
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for math in re.findall(r"\$\$.*?\$\$|\$[^$\n]+\$", src, re.S):
+                n += len(re.findall(r"\\text\{[^}]*[가-힣][^}]*\}", math))
+    return n
+
+
 def test_korean_math_uses_the_book_font(server, browser):
-    """The formulas with Hangul in \\text{…} (chapters 1, 4, 5) are there and drawn in NanumGothic."""
-    found = 0
+    """Every \\text{…} with Hangul in the Korean chapters' math is drawn, in NanumGothic, in its room."""
+    found, problems = 0, []
     for page_path in [p for p in PAGES if "/ko/" in p]:
         page, _, _ = _open(browser, server, page_path)
         found += page.evaluate(r"""() => Array.from(document.querySelectorAll('mjx-container mjx-utext'))
             .filter(e => /[\uac00-\ud7a3]/.test(e.textContent)).length""")
-        problems, _ = check_hangul(page)
+        problems += [f"{page_path}: {p}" for p in check_hangul(page)[0] if "math" in p or "mjx" in p]
         page.close()
-        assert not [p for p in problems if "math" in p or "mjx" in p], problems
-    assert found >= 6, f"{found} Hangul runs in math; the Korean chapters have at least six"
+    assert not problems, "\n".join(problems)
+    expected = _hangul_text_in_math()
+    assert found >= expected, f"{found} Hangul runs typeset in math; the notebooks have {expected}"
 
 
 @pytest.mark.parametrize("page_path", OTHER_PAGES)
