@@ -152,3 +152,20 @@ def test_nnbook_korean_labels_use_only_glossary_renderings():
         for variant, ko in rejected_uses(py.read_text(encoding="utf-8"), ENTRIES):
             found.append(f"{py.name}: {variant!r} -> use {ko!r}")
     assert not found, "; ".join(found)
+
+
+def test_nnbook_korean_labels_follow_the_usage_list():
+    """Figure labels and printed Korean text of the package use the preferred terms (no aka: a label has
+    no room for the marked form) and nothing usage.yml forbids."""
+    from nnbook.book.glossary import code_korean
+
+    found = []
+    for py in sorted(Path(nnbook.__file__).parent.rglob("*.py")):
+        if py.parent.name == "book":
+            continue
+        said = "\n".join(line for line in code_korean(py.read_text(encoding="utf-8")).splitlines()
+                         if re.search("[가-힣]", line))
+        texts = [(0, "comments", said)]
+        found += [f"{py.relative_to(Path(nnbook.__file__).parent)}: {f.split(': ', 1)[1]}"
+                  for f in usage_uses(texts, RULES) + aka_uses(texts, ENTRIES)]
+    assert not found, "\n".join(found)

@@ -58,11 +58,11 @@ def _aka(a, en):
 
 
 def load_usage():
-    """The rules of usage.yml: dicts with pattern, use, why, in (a list of "prose"/"comments")."""
+    """The rules of usage.yml: dicts with not, pattern, use, why, in (a list of "prose"/"comments")."""
     rules = yaml.safe_load((Path(__file__).with_name("usage.yml")).read_text(encoding="utf-8"))
     for r in rules:
-        if not {"pattern", "use", "why"} <= set(r):
-            raise ValueError(f"usage rule {r} lacks one of pattern, use, why")
+        if not {"not", "pattern", "use", "why"} <= set(r):
+            raise ValueError(f"usage rule {r} lacks one of not, pattern, use, why")
         re.compile(r["pattern"])
         r["in"] = list(r.get("in") or ["prose", "comments"])
     return rules
@@ -277,7 +277,7 @@ def render_page(entries=None, chapters_dir=Path("chapters")):
               "책 전체에서 한 뜻에는 한 낱말을 쓴다(`nnbook/book/usage.yml`). "
               "Book-wide, one meaning takes one word; the test checks every Korean chapter against this list.", ""]
     for r in load_usage():
-        lines.append(f"- {r['use']} — {r['why']}")
+        lines.append(f"- **{r['use']}**, not {r['not']} — {r['why']}")
     lines.append("")
     return "\n".join(lines)
 
