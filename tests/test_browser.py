@@ -261,20 +261,22 @@ def check_hangul(page):
 # -- buttons ---------------------------------------------------------------------------------------
 
 def check_buttons(page):
-    """No link to a placeholder repository; without a configured repository no repository, Colab or
-    Binder button; with one, such links lead to it. [problems]"""
+    """No link to a placeholder repository anywhere; without a configured repository no repository, Colab
+    or Binder button; with one, the page's buttons lead to it. [problems]"""
     url, _ = configured_repository(ROOT)
     hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
     problems = [f"link to a placeholder: {h}" for h in hrefs if any(h.startswith(p) for p in PLACEHOLDERS)]
-    launch = page.locator(".dropdown-launch-buttons, a[href*='colab.research.google.com'], a[href*='mybinder.org'],"
-                          " .btn-source-repository-button, a[href*='github.com']")
-    if not url:
-        if launch.count():
-            problems.append(f"{launch.count()} repository/launch buttons with no repository configured")
-    else:
-        for h in hrefs:
-            if ("github.com" in h or "colab" in h or "mybinder" in h) and url.split("://")[-1] not in h:
-                problems.append(f"a button leads elsewhere than {url}: {h}")
+    buttons = page.eval_on_selector_all(
+        ".bd-header-article a[href], .bd-sidebar-primary .navbar-icon-links a[href], "
+        "a[href*='colab.research.google.com'], a[href*='mybinder.org']", "els => els.map(e => e.href)")
+    external = [h for h in buttons if urlparse(h).hostname not in (None, "127.0.0.1")]
+    if not url and external:
+        problems.append(f"repository/launch buttons with no repository configured: {external[:3]}")
+    if url:
+        slug = url.split("://")[-1].split("/", 1)[-1]
+        problems += [f"a button leads elsewhere than {url}: {h}" for h in external if slug not in h]
+        if not any(slug in h for h in external):
+            problems.append(f"no button leads to the configured repository {url}")
     return problems
 
 
