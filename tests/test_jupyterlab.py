@@ -1,9 +1,9 @@
 """A live nnbook slider in JupyterLab (issue 17.4): moved by the reader, it recomputes its image.
 
 Starts JupyterLab from the project's venv on 127.0.0.1 (no token, no browser; `expose_app_in_browser`
-gives the test the app's commands), opens a small notebook with one `nnbook.widgets.slider` in headless
-Chromium with every request outside 127.0.0.1 blocked, runs it, moves the live slider with the keyboard
-and waits for the image and caption to change. About 20-40 s; skipped when no Chromium is installed.
+gives the test the app's commands), opens a small notebook with one `nnbook.widgets.sliders` (two
+controls) in headless Chromium with every request outside 127.0.0.1 blocked, runs it, moves each live
+control with the keyboard and waits for the image and caption to be recomputed. About 20-40 s; skipped when no Chromium is installed.
 """
 import json
 import os
@@ -29,13 +29,13 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not LAB.exists(), reason="jupyter-lab is not installed in this environment")]
 
 NOTEBOOK_CELLS = [
-    "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nfrom nnbook.widgets import slider\n",
-    "def draw(k):\n"
+    "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nfrom nnbook.widgets import sliders\n",
+    "def draw(k, m):\n"
     "    fig, ax = plt.subplots(figsize=(2, 2), dpi=50)\n"
-    "    ax.imshow([[k, 0], [0, 3 - k]], vmin=0, vmax=3)\n"
-    "    ax.set_title(f'k = {k}')\n"
-    "    return fig, f'caption k = {k}'\n\n"
-    "slider([1, 2, 3], draw, 'k', key='lab-test')\n",
+    "    ax.imshow([[k, m], [m, 3 - k]], vmin=0, vmax=3)\n"
+    "    ax.set_title(f'k = {k}, m = {m}')\n"
+    "    return fig, f'caption k = {k}, m = {m}'\n\n"
+    "sliders([('k', 'k', [1, 2, 3]), ('m', 'm', [0, 1])], draw, key='lab-test', initial={'k': 2, 'm': 0})\n",
 ]
 
 
@@ -96,7 +96,7 @@ _IMAGE = """() => { const w = document.querySelector('.jp-OutputArea .widget-ima
   return w ? [w.src, t] : null; }"""
 
 
-def test_a_live_slider_recomputes_its_image(lab):
+def test_live_sliders_recompute_their_image(lab):
     from playwright.sync_api import sync_playwright
 
     start = time.monotonic()
@@ -126,16 +126,19 @@ def test_a_live_slider_recomputes_its_image(lab):
         page.wait_for_function(_IMAGE, timeout=60000)
         page.wait_for_function("document.querySelector('.jp-OutputArea .widget-slider .noUi-handle, "
                                ".jp-OutputArea .widget-slider input')", timeout=30000)
-        before = page.evaluate(_IMAGE)
-        assert "caption k = 2" in before[1], f"the slider starts at its middle value: {before[1]!r}"
-        # The reader moves the live slider with the keyboard: one step right.
-        handle = page.locator(".jp-OutputArea .widget-slider .noUi-handle").first
-        handle.focus()
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function(f"() => {{ const v = ({_IMAGE})(); return v && v[0] !== {json.dumps(before[0])}; }}",
-                               timeout=30000)
-        after = page.evaluate(_IMAGE)
+        states = [page.evaluate(_IMAGE)]
+        assert "caption k = 2, m = 0" in states[0][1], f"the sliders start at k = 2, m = 0: {states[0][1]!r}"
+        # The reader moves each live control with the keyboard, one step right: each move recomputes.
+        handles = page.locator(".jp-OutputArea .widget-slider .noUi-handle")
+        assert handles.count() == 2, f"{handles.count()} live controls, expected 2"
+        for j, want in ((0, "caption k = 3, m = 0"), (1, "caption k = 3, m = 1")):
+            handles.nth(j).focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(
+                f"() => {{ const v = ({_IMAGE})(); return v && v[0] !== {json.dumps(states[-1][0])}; }}",
+                timeout=30000)
+            states.append(page.evaluate(_IMAGE))
+            assert want in states[-1][1], (j, states[-1][1])
         browser.close()
-    assert after[0] != before[0] and "caption k = 3" in after[1], (before[1], after[1])
     assert not blocked, f"requests outside 127.0.0.1: {blocked[:5]}"
     assert time.monotonic() - start < 120
