@@ -77,6 +77,8 @@ def test_an_aka_only_marked_at_first_use():
                           f"({MARK} 기울기 폭주)이다."),
              ("markdown", "기울기 폭발은 클리핑으로 막는다."))
     assert aka_uses(korean_texts(ok), ENTRIES) == []
+    with_english = _nb(("markdown", f"기울기 폭발(exploding gradient, {MARK} 기울기 폭주)이다."))
+    assert aka_uses(korean_texts(with_english), ENTRIES) == []
     unmarked = _nb(("markdown", "기울기 폭주가 일어난다."))
     assert aka_uses(korean_texts(unmarked), ENTRIES) == ["cell 0: '기울기 폭주' unmarked -> '기울기 폭발'"]
     late = _nb(("markdown", "기울기 폭발이 일어난다."), ("markdown", f"기울기 폭발({MARK} 기울기 폭주)"))

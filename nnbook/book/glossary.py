@@ -23,7 +23,8 @@ __all__ = ["load_glossary", "load_usage", "rejected_uses", "aka_uses", "usage_us
            "check_notebook", "render_page", "term_anchor", "heading_slug", "MARK"]
 
 MARK = "다른 책에서는"
-_MARKED = re.compile(r"\(" + MARK + r" [^()]*\)")
+# The marked form: (다른 책에서는 …), or with the English term first: (exploding gradient, 다른 책에서는 …).
+_MARKED = re.compile(r"\((?:[^()]*?, )?" + MARK + r" [^()]*\)")
 
 SEPARATOR = " · "
 
@@ -161,7 +162,8 @@ def aka_uses(texts, entries=None):
     """Breaches of the aka rule in one notebook's `korean_texts`: ["cell 12: ..."].
 
     An aka may appear only inside a marked parenthesis right after the preferred term,
-    `기울기 폭발(다른 책에서는 기울기 폭주)`, once per notebook, in the first Markdown cell that uses
+    `기울기 폭발(다른 책에서는 기울기 폭주)` or `기울기 폭발(exploding gradient, 다른 책에서는 기울기 폭주)`,
+    once per notebook, in the first Markdown cell that uses
     the preferred term.
     """
     entries = entries if entries is not None else load_glossary()
