@@ -130,39 +130,23 @@ def test_memory_influence_vanishes_for_the_rnn_not_for_the_lstm_with_forget_bias
         lm.memory_influence(rnn, x, y, 41)
 
 
-def test_char_lstm_and_language_model_training():
-    from nnbook.rnn.models import CharRNN
+def test_char_lstm_trains_with_chapter_4s_functions():
+    from nnbook.rnn import models as rm
 
     ids = np.arange(300) % 7                       # a periodic text: easy to predict
     torch.manual_seed(0)
-    model = lm.CharLSTM(7, 8, embed_size=4).double()
-    logits, (h, c) = model(torch.as_tensor(ids[None, :10]))
-    assert logits.shape == (1, 10, 7) and h.shape == c.shape == (1, 1, 8)
-    hist = lm.train_language_model(model, ids, 250, epochs=6, batch_size=2, seq_len=10, lr=0.05)
-    assert len(hist["train"]) == len(hist["heldout"]) == 6 and hist["updates"] == 6 * 12
-    assert hist["heldout"][-1] < 0.5 * hist["heldout"][0], "a periodic held-out part becomes predictable"
-    assert hist["heldout"][-1] == pytest.approx(lm.heldout_loss(model, ids, 250))
-    torch.manual_seed(0)
-    again = lm.CharLSTM(7, 8, embed_size=4).double()
-    assert lm.train_language_model(again, ids, 250, epochs=6, batch_size=2, seq_len=10, lr=0.05) == hist
-    torch.manual_seed(0)
-    rnn = CharRNN(7, 8, embed_size=4).double()     # chapter 4's model trains with the same function
-    assert len(lm.train_language_model(rnn, ids, 250, epochs=1, batch_size=2, seq_len=10)["train"]) == 1
-    with pytest.raises(ValueError, match="split"):
-        lm.train_language_model(model, ids, 300)
-    with pytest.raises(ValueError, match="start"):
-        lm.heldout_loss(model, ids, 0)
-
-
-def test_input_influence_is_causal():
-    torch.manual_seed(0)
-    model = lm.CharLSTM(5, 6, embed_size=3)
-    ids = np.array([0, 1, 2, 3, 4, 0, 1])
-    g = lm.input_influence(model, ids, 4)
-    assert g.shape == (5,) and (g > 0).all()
-    assert lm.input_influence(model, ids, 6).shape == (7,)
-    with pytest.raises(ValueError, match="0 <= t < T"):
-        lm.input_influence(model, ids, 7)
+    model = lm.CharLSTM(7, 8, embed_size=4)
+    assert model.head.weight.dtype == torch.float64
+    logits, state = model(torch.as_tensor(ids[None, :10]))
+    assert logits.shape == (1, 10, 7) and state.shape == (2, 1, 8)
+    again, _ = model(torch.as_tensor(ids[None, 5:10]), model(torch.as_tensor(ids[None, :5]))[1])
+    assert torch.allclose(again, logits[:, 5:]), "the stacked (h, c) carries the whole state"
+    hist = rm.train_char_rnn(model, ids[:250], epochs=6, batch_size=2, seq_len=10, lr=0.05,
+                             valid_ids=ids[250:])
+    assert len(hist["valid_loss"]) == 6 and hist["valid_loss"][-1] < 0.5 * hist["valid_loss"][0]
+    assert rm.text_loss(model, ids) < 0.5
+    with pytest.raises(ValueError, match=r"\(2, N, 8\)"):
+        model(torch.as_tensor(ids[None, :3]), torch.zeros(1, 1, 8))
 
 
 def test_new_plots_label_their_axes():
@@ -171,7 +155,7 @@ def test_new_plots_label_their_axes():
     nnbook.setup(lang="ko")
     fig = lp.connectivity_frame(5, {"RNN": np.full(5, 1e-3), "LSTM": np.ones(5)}, "t = 5", T=10)
     assert fig.axes[0].get_yscale() == "log" and "입력 위치" in fig.axes[0].get_xlabel()
-    fig = lp.plot_language_models({"RNN": {"train": [3.0, 2.0], "heldout": [3.1, 2.9]}}, entropy=3.0)
+    fig = lp.plot_language_models({"RNN": {"train_loss": [3.0, 2.0], "valid_loss": [3.1, 2.9]}}, bar=3.0)
     assert len(fig.axes[0].get_legend().get_texts()) == 3 and "검증" in fig.axes[0].get_legend().get_texts()[1].get_text()
     assert lp.model_label("rnn", None, 64) == "RNN (H = 64)"
     plt.close("all")

@@ -8,9 +8,8 @@ Two small problems, each with its data, model and training loop:
   T - 1 symbols are noise (`memory_task_data`, `SequenceClassifier`, `train_memory`, `memory_sweep`),
   where an LSTM is compared with a basic RNN of the same hidden size and one of about the same
   parameter count;
-- a character-level language model on chapter 4's text, LSTM beside chapter 4's `CharRNN`
-  (`CharLSTM`, `train_language_model`, `heldout_loss`), and how strongly each input position
-  influences a prediction (`input_influence`).
+- how strongly each input position reaches the answer of a memory-task model (`memory_influence`);
+- `CharLSTM`, an LSTM language model for chapter 4's text, trained by chapter 4's functions.
 
 Every training function seeds PyTorch itself right before building its model, so its result does
 not depend on what ran before it.
@@ -28,7 +27,7 @@ __all__ = [
     "SENTENCES", "build_vocab", "word_task_data", "WordLSTM", "train_word_lstm", "predict_words",
     "count_params", "hidden_size_sweep", "smallest_solving_size",
     "memory_task_data", "SequenceClassifier", "set_forget_bias", "train_memory", "memory_sweep",
-    "CharLSTM", "train_language_model", "heldout_loss", "input_influence", "memory_influence",
+    "CharLSTM", "memory_influence",
 ]
 
 SENTENCES = ("i like dog", "i love coffee", "i hate milk", "you like cat", "you love milk", "you hate coffee")
@@ -252,96 +251,30 @@ def memory_sweep(lengths=(5, 10, 20, 40, 80), models=(("rnn", None), ("lstm", 1.
 class CharLSTM(nn.Module):
     """Character-level LSTM language model: Embedding(V, E) -> LSTM(E, H) -> Linear(H, V).
 
-    The same layout as chapter 4's `nnbook.rnn.models.CharRNN` (attributes embed, rnn, head), with
-    nn.LSTM in place of nn.RNN. x: (N, T) int64 ids; state: (h, c), each (1, N, H), or None (zeros).
-    forward returns (logits: (N, T, V), (h_T, c_T)).
+    Chapter 4's `nnbook.rnn.models.CharRNN` with nn.LSTM in place of nn.RNN (same attributes
+    embed, rnn, head; float64 by default, the weights drawn in float32 and then converted).
+    x: (N, T) int64 ids. The state travels as ONE tensor, state: (2, N, H) = h and c stacked
+    (or None: zeros), so that chapter 4's `train_char_rnn` (which detaches the state between
+    windows), `text_loss`, `position_losses` and `generate` work on it unchanged.
+    forward returns (logits: (N, T, V), state_T: (2, N, H)).
     """
 
-    def __init__(self, vocab_size, hidden_size, embed_size=16):
+    def __init__(self, vocab_size, hidden_size, embed_size=16, dtype=torch.float64):
         super().__init__()
         self.vocab_size, self.hidden_size = vocab_size, hidden_size
         self.embed = nn.Embedding(vocab_size, embed_size)
         self.rnn = nn.LSTM(embed_size, hidden_size, batch_first=True)
         self.head = nn.Linear(hidden_size, vocab_size)
+        self.to(dtype)
 
     def forward(self, x, state=None):
-        hs, state = self.rnn(self.embed(x), state)
-        return self.head(hs), state
-
-
-def _detach(state):
-    """The state cut from the graph: a tensor (RNN) or a tuple of tensors (LSTM's (h, c))."""
-    if isinstance(state, tuple):
-        return tuple(s.detach() for s in state)
-    return state.detach()
-
-
-@torch.no_grad()
-def heldout_loss(model, ids, start):
-    """Mean cross-entropy (nats per character) on the held-out part ids[start:] of a text.
-
-    ids: (L,) int ids. The model reads the whole text from a zero state (the held-out part keeps
-    the context of the text before it); only the predictions of ids[start], ..., ids[L - 1] count.
-    """
-    ids = torch.as_tensor(np.asarray(ids), dtype=torch.long)
-    if not 1 <= start < len(ids):
-        raise ValueError(f"heldout_loss: start must be in [1, {len(ids) - 1}], got {start}")
-    with one_thread():
-        logits, _ = model(ids[None, :-1])
-        return float(nn.functional.cross_entropy(logits[0, start - 1:], ids[start:]))
-
-
-def train_language_model(model, ids, split, epochs=40, batch_size=8, seq_len=25, lr=0.01):
-    """Train a character-level language model on ids[:split]; measure ids[split:] after every epoch.
-
-    model: chapter 4's `CharRNN` or a `CharLSTM` (anything with forward(x, state) -> (logits, state)).
-    The training part is read as in chapter 4's `train_char_rnn`: `batch_size` streams, windows of
-    `seq_len` steps (`nnbook.scratch.truncated_bptt_batches`), the state carried across windows and
-    detached, Adam with learning rate `lr`. Returns {"train": [mean training loss of each epoch],
-    "heldout": [`heldout_loss` after each epoch], "updates": number of updates}.
-    """
-    from ..scratch import truncated_bptt_batches
-
-    ids = np.asarray(ids)
-    if not 1 <= split < len(ids):
-        raise ValueError(f"train_language_model: split must be in [1, {len(ids) - 1}], got {split}")
-    hist = {"train": [], "heldout": [], "updates": 0}
-    with one_thread():
-        opt = torch.optim.Adam(model.parameters(), lr=lr)
-        for _ in range(epochs):
-            state, losses = None, []
-            for x, y in truncated_bptt_batches(ids[:split], batch_size, seq_len):
-                x, y = torch.from_numpy(x), torch.from_numpy(y)
-                logits, state = model(x, None if state is None else _detach(state))
-                loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                losses.append(loss.item())
-                hist["updates"] += 1
-            hist["train"].append(float(np.mean(losses)))
-            hist["heldout"].append(heldout_loss(model, ids, split))
-    return hist
-
-
-def input_influence(model, ids, t):
-    """How strongly each input position influences the prediction made at step t.
-
-    ids: (T,) int ids read from a zero state; t: the output step (0 <= t < T), whose prediction is
-    the distribution of the character after ids[t]. Returns (t + 1,) floats: the norm of the gradient
-    of log p(ids[t + 1] | ids[0..t]) (or, for the last step, of the largest log-probability) with
-    respect to the embedded input x_s, for s = 0 .. t. Distill's "connectivity" view of an RNN.
-    """
-    ids = torch.as_tensor(np.asarray(ids), dtype=torch.long)
-    if ids.ndim != 1 or not 0 <= t < len(ids):
-        raise ValueError(f"input_influence: need ids (T,) and 0 <= t < T, got shape {tuple(ids.shape)}, t={t}")
-    with one_thread():
-        emb = model.embed(ids[None, :t + 1]).detach().requires_grad_(True)    # (1, t + 1, E)
-        hs, _ = model.rnn(emb)
-        logp = torch.log_softmax(model.head(hs[0, t]), dim=0)                  # (V,)
-        target = int(ids[t + 1]) if t + 1 < len(ids) else int(logp.argmax())
-        logp[target].backward()
-    return emb.grad[0].norm(dim=1).numpy()
+        if state is not None:
+            if state.ndim != 3 or state.shape[0] != 2 or state.shape[2] != self.hidden_size:
+                raise ValueError(f"CharLSTM: state must be (2, N, {self.hidden_size}) = h and c stacked, "
+                                 f"got {tuple(state.shape)}")
+            state = (state[:1].contiguous(), state[1:].contiguous())
+        hs, (h, c) = self.rnn(self.embed(x), state)
+        return self.head(hs), torch.cat([h, c], dim=0)
 
 
 def memory_influence(model, x, y, t):

@@ -33,7 +33,7 @@ def plot_loss(losses, title=None, ax=None):
 def _loss_axes(ax, title):
     """Log-scale loss axes: labels, title and grid shared by the loss plots."""
     ax.set_yscale("log")
-    ax.set_xlabel(tr("학습 단계", "training step"))
+    ax.set_xlabel(tr("업데이트 횟수", "updates"))
     ax.set_ylabel(tr("교차 엔트로피 손실", "cross-entropy loss"))
     ax.set_title(title)
     ax.grid(alpha=0.3)
@@ -52,7 +52,7 @@ def plot_memory_accuracy(lengths, sweep, chance, ax=None):
         ls = ":" if len(spec) == 3 else "-"
         ax.plot(lengths, res["accuracy"], marker=markers[spec[0]], ls=ls, label=model_label(*spec))
     ax.axhline(chance, color="gray", ls="--", lw=1,
-               label=tr(f"무작위 추측 ({chance:.0%})", f"chance ({chance:.0%})"))
+               label=tr(f"무작위 추측({chance:.0%})", f"chance ({chance:.0%})"))
     ax.set_xscale("log", base=2)
     ax.set_xticks(lengths)
     ax.set_xticklabels([str(t) for t in lengths])
@@ -74,7 +74,7 @@ def plot_forget_bias(curves, T, ax=None):
         _, ax = plt.subplots(figsize=(6, 3.2))
     for fb, losses in curves.items():
         ax.plot(np.arange(1, len(losses) + 1), losses, label=model_label("lstm", fb))
-    _loss_axes(ax, tr(f"망각 게이트 편향과 학습 (T = {T})", f"Forget-gate bias and training (T = {T})"))
+    _loss_axes(ax, tr(f"망각 게이트 편향과 학습(T = {T})", f"Forget-gate bias and training (T = {T})"))
     ax.legend(fontsize=8)
     return ax.figure
 
@@ -93,7 +93,7 @@ def word_sweep_frame(hidden_size, result, sentences, max_steps=None):
     ax.set_ylim(1e-3, 5)
     if max_steps:
         ax.set_xlim(0, max_steps)
-    ax.set_xlabel(tr("학습 단계", "training step"))
+    ax.set_xlabel(tr("업데이트 횟수", "updates"))
     ax.set_ylabel(tr("손실", "loss"))
     ax.set_title(tr(f"은닉 크기 H = {hidden_size}", f"hidden size H = {hidden_size}"))
     ax.grid(alpha=0.3)
@@ -139,21 +139,22 @@ def connectivity_frame(t, curves, title, T=None):
     return fig
 
 
-def plot_language_models(histories, entropy, ax=None):
-    """Training loss (dashed) and held-out loss (solid) per epoch for several language models.
+def plot_language_models(histories, bar, ax=None):
+    """Training loss (dashed) and validation loss (solid) per epoch for several language models.
 
-    histories: {label: {"train": [...], "heldout": [...]}} from `lstm.models.train_language_model`;
-    entropy: the unigram entropy of the training text (a dotted line: the bar to beat).
+    histories: {label: history of chapter 4's `train_char_rnn(..., valid_ids=...)`, with its
+    "train_loss" and "valid_loss" lists}; bar: the validation bar, the unigram cross-entropy of the
+    held-out text (a dotted line: a model below it uses context that carries over to new text).
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.2))
     for k, (label, h) in enumerate(histories.items()):
-        epochs = np.arange(1, len(h["train"]) + 1)
-        ax.plot(epochs, h["train"], color=f"C{k}", ls="--", lw=1, label=tr(f"{label} 학습", f"{label} training"))
-        ax.plot(epochs, h["heldout"], color=f"C{k}", lw=2, label=tr(f"{label} 검증", f"{label} validation"))
-    ax.axhline(entropy, color="gray", ls=":", lw=1, label=tr("유니그램 엔트로피", "unigram entropy"))
+        epochs = np.arange(1, len(h["train_loss"]) + 1)
+        ax.plot(epochs, h["train_loss"], color=f"C{k}", ls="--", lw=1, label=tr(f"{label} 학습", f"{label} training"))
+        ax.plot(epochs, h["valid_loss"], color=f"C{k}", lw=2, label=tr(f"{label} 검증", f"{label} validation"))
+    ax.axhline(bar, color="gray", ls=":", lw=1, label=tr("검증 기준(유니그램)", "validation bar (unigram)"))
     ax.set_xlabel(tr("에포크", "epoch"))
-    ax.set_ylabel(tr("손실 (nats/문자)", "loss (nats/character)"))
+    ax.set_ylabel(tr("손실(nats/문자)", "loss (nats/character)"))
     ax.set_title(tr("Zen of Python: 학습 손실과 검증 손실", "Zen of Python: training and validation loss"))
     ax.legend(fontsize=7, ncol=2)
     ax.grid(alpha=0.3)
