@@ -200,14 +200,43 @@ def test_conv2d_from_several_threads_at_once():
 def test_conv2d_thread_parts_follow_blas_threads():
     from threadpoolctl import threadpool_limits
 
-    from nnbook.scratch._threads import MIN_WORK, batch_parts
+    from nnbook.scratch import _threads
+    big = 10 ** 12                                            # work enough for any number of parts
     with threadpool_limits(limits=1, user_api="blas"):
-        assert batch_parts(64, MIN_WORK) == [(0, 64)]
-    with threadpool_limits(limits=2, user_api="blas"):
-        assert batch_parts(64, MIN_WORK) == [(0, 32), (32, 64)]
-        assert batch_parts(3, MIN_WORK) == [(0, 1), (1, 3)]
-        assert batch_parts(1, MIN_WORK) == [(0, 1)]
-        assert batch_parts(64, MIN_WORK - 1) == [(0, 64)]      # small work: one thread
+        assert _threads.batch_parts(64, big) == [(0, 64)]
+    if _threads.cores() >= 2:
+        with threadpool_limits(limits=2, user_api="blas"):
+            assert _threads.batch_parts(64, big) == [(0, 32), (32, 64)]
+            assert _threads.batch_parts(3, big) == [(0, 1), (1, 3)]
+            assert _threads.batch_parts(1, big) == [(0, 1)]
+            assert _threads.batch_parts(64, 1000) == [(0, 64)]      # small work: one thread
+
+
+def test_part_count_rule():
+    """Parts: at most the BLAS threads, the cores, the images, and sqrt(work / (2 PART_COST)):
+    a part too small to pay for its thread is not split off (tiny batches stay in one part)."""
+    from nnbook.scratch._threads import PART_COST, part_count
+    big = 10 ** 12
+    assert part_count(64, big, threads=16, cores=16) == 16
+    assert part_count(64, big, threads=16, cores=2) == 2       # never more parts than cores
+    assert part_count(64, big, threads=2, cores=16) == 2       # nor than BLAS threads
+    assert part_count(3, big, threads=16, cores=16) == 3       # nor than images
+    assert part_count(64, 0, threads=16, cores=16) == 1
+    assert part_count(64, 8 * PART_COST - 1, threads=16, cores=16) == 1   # two parts need work >= 8 k0
+    assert part_count(64, 8 * PART_COST, threads=16, cores=16) == 2
+    assert part_count(64, 2 * 16 ** 2 * PART_COST, threads=16, cores=16) == 16
+    assert part_count(64, 2 * 16 ** 2 * PART_COST - 1, threads=16, cores=16) == 15
+    # one batch of the digits CNN's first convolution (32 images 1x8x8, 24 filters 3x3, padding 1)
+    # and the first bench shape's forward pass
+    digits = 32 * 10 * 8 * 10 * (24 + 16)
+    assert part_count(32, digits, threads=16, cores=16) == 1
+    bench = 64 * 76 * 28 * 32 * (16 + 16)
+    assert part_count(64, bench, threads=16, cores=16) == 11
+    # more threads never give fewer parts, and never parts too small
+    for work in (10 ** 5, 10 ** 6, 10 ** 7, 10 ** 8, 10 ** 9):
+        ks = [part_count(64, work, threads=t, cores=64) for t in (1, 2, 4, 8, 16, 32)]
+        assert ks == sorted(ks)
+        assert all(k == 1 or work >= 2 * k * k * PART_COST for k in ks)
 
 
 def test_conv2d_naive_equals_fast():

@@ -5,16 +5,23 @@ multiplies two matrices, so plain Python threads doing those two things really r
 time, one per core. Meanwhile each matrix product is told to use one BLAS thread (otherwise
 OpenBLAS would start its own threads for every product, and they would fight over the cores).
 
-How many parts: as many threads as NumPy's BLAS may use (`OPENBLAS_NUM_THREADS`, or threadpoolctl's
-`threadpool_limits`, e.g. inside `nnbook.config.one_thread()`). A program that keeps NumPy on one
-thread keeps the convolution on one thread too.
+How many parts (`part_count`): at most as many as NumPy's BLAS may use threads (`OPENBLAS_NUM_THREADS`,
+or threadpoolctl's `threadpool_limits`, e.g. inside `nnbook.config.one_thread()`: a program that keeps
+NumPy on one thread keeps the convolution on one thread too), as this process has cores, and as
+there are images; and few enough that each part pays for its thread. Starting a part costs about
+the same fixed time whatever its size (waking a thread, and Python code that runs one thread at a
+time under the GIL), and these costs add up one after another: k parts cost about k * k0 on top of
+work / k. Doubling k therefore pays only while work / (2k) > k * k0, i.e. k <= sqrt(work / (2 k0)).
+`PART_COST` is k0 measured in the same unit as the work (multiply-adds); a batch too small for two
+parts stays in one.
 """
 import concurrent.futures
 import functools
+import math
 import os
 import threading
 
-MIN_WORK = 1 << 17   # numbers to move below which one thread is faster than waking a second one
+PART_COST = 1 << 19   # what starting one more part costs, in multiply-adds (about 10-30 us of one core)
 
 
 @functools.lru_cache(maxsize=1)
@@ -28,6 +35,35 @@ def _blas():
     return blas if blas.lib_controllers else None
 
 
+def blas_threads():
+    """How many threads NumPy's BLAS may use now (1 without threadpoolctl)."""
+    blas = _blas()
+    return max(lib.num_threads for lib in blas.lib_controllers) if blas is not None else 1
+
+
+def cores():
+    """How many CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:    # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def part_count(N, work, threads, cores):
+    """Number of parts for a batch of N images costing `work` multiply-adds: see the module docstring.
+
+    min(threads, cores, N, floor(sqrt(work / (2 * PART_COST)))), and at least 1.
+    """
+    return max(1, min(threads, cores, N, math.isqrt(max(0, int(work)) // (2 * PART_COST))))
+
+
+def batch_parts(N, work):
+    """Split range(N) into (start, stop) parts of nearly equal size, `part_count` of them."""
+    k = part_count(N, work, blas_threads(), cores())
+    bounds = [N * i // k for i in range(k + 1)]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
 @functools.lru_cache(maxsize=None)
 def _workers(pid):
     """Process `pid`'s worker threads and a lock (a forked child has none of its parent's threads).
@@ -36,15 +72,6 @@ def _workers(pid):
     each save the other's BLAS limit as the setting to restore, and restore the wrong one.
     """
     return concurrent.futures.ThreadPoolExecutor(thread_name_prefix="nnbook-scratch"), threading.Lock()
-
-
-def batch_parts(N, work):
-    """Split range(N) into (start, stop) parts, one per BLAS thread (one part if `work` is small)."""
-    blas = _blas()
-    threads = max(lib.num_threads for lib in blas.lib_controllers) if blas is not None else 1
-    k = max(1, min(threads, N)) if work >= MIN_WORK else 1
-    bounds = [N * i // k for i in range(k + 1)]
-    return list(zip(bounds[:-1], bounds[1:]))
 
 
 def run_parts(fn, parts):
