@@ -239,6 +239,51 @@ def test_part_count_rule():
         assert all(k == 1 or work >= 2 * k * k * PART_COST for k in ks)
 
 
+@pytest.mark.parametrize("xshape, wshape, stride, padding", CONV_CASES)
+def test_conv2d_im2col_matches_torch(xshape, wshape, stride, padding):
+    """The readable matrix-product version (conv_reference.py) against PyTorch."""
+    rng = np.random.default_rng(11)
+    x, w, b = conv_case(rng, *xshape, *wshape)
+    check_conv_against_torch(x, w, b, stride, padding, S.conv2d_forward_im2col, S.conv2d_backward_im2col)
+
+
+def test_conv2d_im2col_numerical_gradient():
+    rng = np.random.default_rng(12)
+    x, w, b = conv_case(rng, 2, 2, 5, 6, 3, 3, 2)
+    out, cache = S.conv2d_forward_im2col(x, w, b, stride=(1, 2), padding=(1, 0))
+    dout = rng.standard_normal(out.shape)
+    dx, dw, db = S.conv2d_backward_im2col(dout, cache)
+    f = lambda: S.conv2d_forward_im2col(x, w, b, stride=(1, 2), padding=(1, 0))[0]  # noqa: E731
+    for a, g in ((x, dx), (w, dw), (b, db)):
+        assert gradcheck(f, a, g, dout=dout) < NUM_TOL
+
+
+def test_im2col_and_col2im_are_adjoint():
+    """<im2col(x), Y> = <x, col2im(Y)>: col2im is the transpose of the linear map im2col."""
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((2, 3, 7, 6))
+    for stride, padding in [(1, 0), (2, 1), ((1, 2), (2, 0))]:
+        cols = S.im2col(x, 3, 2, stride, padding)
+        Y = rng.standard_normal(cols.shape)
+        assert abs(np.sum(cols * Y) - np.sum(x * S.col2im(Y, x.shape, 3, 2, stride, padding))) < 1e-10
+    cols = S.im2col(np.arange(16.0).reshape(1, 1, 4, 4), 2, 2)          # column (n, i, j) = window (i, j)
+    assert cols.shape == (4, 9) and list(cols[:, 0]) == [0, 1, 4, 5] and list(cols[:, 4]) == [5, 6, 9, 10]
+
+
+@pytest.mark.parametrize("xshape, wshape, stride, padding", CONV_CASES)
+def test_conv2d_fast_equals_reference(xshape, wshape, stride, padding):
+    """The fast conv (conv.py) gives the numbers of the readable versions (conv_reference.py)."""
+    rng = np.random.default_rng(14)
+    x, w, b = conv_case(rng, *xshape, *wshape)
+    fast, fast_cache = S.conv2d_forward(x, w, b, stride, padding)
+    ref, ref_cache = S.conv2d_forward_im2col(x, w, b, stride, padding)
+    naive, _ = S.conv2d_forward_naive(x, w, b, stride, padding)
+    assert rel_error(fast, ref) < 1e-12 and rel_error(naive, ref) < 1e-12
+    dout = rng.standard_normal(fast.shape)
+    for g, r in zip(S.conv2d_backward(dout, fast_cache), S.conv2d_backward_im2col(dout, ref_cache)):
+        assert rel_error(g, r) < 1e-12
+
+
 def test_conv2d_naive_equals_fast():
     rng = np.random.default_rng(4)
     x, w, b = conv_case(rng, 2, 3, 9, 8, 4, 3, 2)

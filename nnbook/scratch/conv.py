@@ -5,6 +5,8 @@ Read `conv_reference.py` first: `conv2d_forward_im2col` there is this computatio
 less memory traffic and on every CPU core (see `conv2d_forward`'s docstring); the tests check that
 both give PyTorch's answer.
 """
+import threading
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -59,6 +61,30 @@ def _column_groups(a, g):
     return _view(a, (n, k, g, columns // g)).transpose(0, 2, 1, 3)
 
 
+_local = threading.local()      # per thread: the workspaces of the last calls, reused (see `_workspace`)
+
+
+def _workspace(key, shape, dtype, init):
+    """A workspace array private to the calling thread, kept from one call to the next.
+
+    key: what the array is for, with everything that decides which of its entries are written
+    (they are overwritten on every use; the others keep what `init` put there, e.g. zeros).
+    Fresh memory is not free: the operating system maps it page by page on first touch, and with
+    many threads doing that at once they queue for the same lock. A few recent ones are kept.
+    """
+    cache = getattr(_local, "workspaces", None)
+    if cache is None:
+        cache = _local.workspaces = {}
+    key = (key, shape, np.dtype(dtype).str)
+    a = cache.get(key)
+    if a is None:
+        if len(cache) >= 16:
+            cache.clear()
+        a = cache[key] = np.empty(shape, dtype=dtype)
+        init(a)
+    return a
+
+
 def _cols_workspace(n, C, KH, KW, Ho, Wr, g, dtype):
     """An im2col matrix for n images, cols: (n, C*KH*KW + 1, Ho*Wr), its last row all ones (the bias trick).
 
@@ -66,8 +92,10 @@ def _cols_workspace(n, C, KH, KW, Ho, Wr, g, dtype):
     Ho*Wr / g), the groups of columns for the products (`_column_groups`).
     """
     K = C * KH * KW
-    cols = np.empty((n, K + 1, Ho * Wr), dtype=dtype)
-    cols[:, K] = 1
+
+    def ones_row(cols):
+        cols[:, K] = 1
+    cols = _workspace("cols", (n, K + 1, Ho * Wr), dtype, ones_row)
     return _view(cols[:, :K], (n, C, KH, KW, Ho, Wr)), _column_groups(cols, g)
 
 
@@ -188,11 +216,13 @@ def conv2d_backward(dout, cache):
     def images(n0, n1):                           # images n0..n1-1 -> dx of those images, their share of dw and db
         m = min(piece, n1 - n0)                   # workspaces for one piece, reused piece after piece:
         cols6, cols_groups = _cols_workspace(m, C, KH, KW, Ho, Wr, g, dt)
-        Dt = np.zeros((m, Ho, Wr, F), dtype=dt)   # dout pixel by pixel (the wide columns stay zero)
+        geometry = (KH, KW, sh, sw, Ho, Wo)      # decides which entries of Dt and D the loop writes
+        # dout pixel by pixel (its wide columns stay zero), and on the grid of the padded input (zero elsewhere)
+        Dt = _workspace(("Dt", geometry), (m, Ho, Wr, F), dt, lambda a: a.fill(0))
         Dt_groups = _view(Dt, (m, g, P // g, F))  # the same groups of pixels as cols_groups
-        D = np.zeros((m, F, Hp, Wp), dtype=dt)    # dout on the grid of the padded input (zero elsewhere)
+        D = _workspace(("D", geometry), (m, F, Hp, Wp), dt, lambda a: a.fill(0))
         D_groups = _column_groups(_view(D, (m, F, L)), gL)
-        dcols = np.empty((m, K, L), dtype=dt)
+        dcols = _workspace("dcols", (m, K, L), dt, lambda a: None)
         dcols_groups = _column_groups(dcols, gL)
         blocks = _view(dcols, (m, KH, KW, C * L))  # block (u, v): all channels of an image
         dw_db = np.zeros((K + 1, F), dtype=dt)    # [dw | db], transposed
