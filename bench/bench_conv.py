@@ -165,10 +165,10 @@ def main():
     errors = [max_rel_error(*make_data(*shape, seed=i)) for i, shape in enumerate(SHAPES)]
     best = measure(args.repeats)
     with threadpool_limits(limits=args.threads, user_api="blas"):
-        parts = [[len(_threads.batch_parts(N, N * (C * K * K + 1) * (H - K + 1) * H * (Fn + 16)))]
+        parts = [[_threads.split_batch(N, N * (C * K * K + 1) * (H - K + 1) * H * (Fn + 16), N)[0]]
                  for N, C, H, Fn, K in SHAPES]
     header = (f"{'shape (N, C, H=W, F, K)':<26}{'torch fwd':>11}{'numpy fwd':>11}{'ratio':>7}"
-              f"{'torch f+b':>11}{'numpy f+b':>11}{'ratio':>7}{'parts':>6}{'max rel err':>13}")
+              f"{'torch f+b':>11}{'numpy f+b':>11}{'ratio':>7}{'thr':>5}{'max rel err':>13}")
     print(header)
     print("-" * len(header))
     worst = 0.0
@@ -179,7 +179,7 @@ def main():
         r_fb = t["numpy_fb"] / t["torch_fb"]
         worst = max(worst, r_f, r_fb)
         print(f"{f'N{N} C{C} {H}x{H} F{Fn} K{K}':<26}{t['torch_fwd']:>9.2f}ms{t['numpy_fwd']:>9.2f}ms"
-              f"{r_f:>6.2f}x{t['torch_fb']:>9.2f}ms{t['numpy_fb']:>9.2f}ms{r_fb:>6.2f}x{parts[i][0]:>6}"
+              f"{r_f:>6.2f}x{t['torch_fb']:>9.2f}ms{t['numpy_fb']:>9.2f}ms{r_fb:>6.2f}x{parts[i][0]:>5}"
               f"{errors[i]:>13.1e}")
         rows.append({"shape": f"N{N} C{C} {H}x{H} F{Fn} K{K}", **t, "parts_fwd": parts[i][0]})
     verdict = "met" if worst <= GOAL else "NOT met"

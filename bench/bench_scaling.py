@@ -5,8 +5,8 @@
 NumPy only (no PyTorch in the process). For each shape, forward and forward+backward are timed with
 NumPy's BLAS limited to t threads (threadpoolctl, which allows more threads than cores), the thread
 counts taking turns round after round so that a busy moment hits all of them; the best of --rounds
-is kept. The rule (issue 19): time with 2t threads <= 1.05 x time with t threads. The `parts` column
-is how many parts `nnbook.scratch._threads.part_count` splits the batch into.
+is kept. The rule (issue 19): time with 2t threads <= 1.05 x time with t threads. The number in
+brackets is how many threads `nnbook.scratch._threads.part_count` lets work on the forward pass.
 --ignore-cores lets the rule believe the machine has as many cores as threads (to watch the work
 limit alone on a machine with fewer cores; then the extra threads share the cores).
 The last line, `RESULT {...}`, repeats the numbers as JSON for `bench/run_all.py`.
@@ -67,7 +67,7 @@ def measure(threads, rounds, ignore_cores):
         with threadpool_limits(limits=t, user_api="blas"):
             for key, (fn, N, work) in fns.items():
                 fn()
-                parts[key, t] = len(_threads.batch_parts(N, work))
+                parts[key, t] = _threads.split_batch(N, work, N)[0]
     for _ in range(rounds):
         for t in threads:
             with threadpool_limits(limits=t, user_api="blas"):
@@ -104,7 +104,7 @@ def main():
         cells = "".join(f"{f'{m:.3f} ({parts[key, t]})':>14}" for m, t in zip(ms, threads))
         print(f"{key[0]:<26}{key[1]:>4}{cells}{worst:>11.2f}x")
         rows.append({"shape": key[0], "pass": key[1], "ms": ms, "parts": [parts[key, t] for t in threads]})
-    print(f"milliseconds (parts); worst time(2t) / time(t) {worst_all:.2f}; rule <= {LIMIT}: "
+    print(f"milliseconds (threads working); worst time(2t) / time(t) {worst_all:.2f}; rule <= {LIMIT}: "
           f"{'met' if worst_all <= LIMIT else 'NOT met'}")
     print("RESULT " + json.dumps({"bench": "scaling", "threads": threads, "rows": rows, "worst": worst_all,
                                   "part_cost": _threads.PART_COST, "ignore_cores": a.ignore_cores}))

@@ -115,8 +115,7 @@ def test_conv2d_numerical_gradient():
 def test_conv2d_batch_split_over_threads_matches_torch(monkeypatch, parts):
     """The batch split into parts that run in parallel threads gives PyTorch's answer."""
     from nnbook.scratch import conv
-    monkeypatch.setattr(conv, "batch_parts",
-                        lambda N, work: [(N * i // parts, N * (i + 1) // parts) for i in range(parts)])
+    monkeypatch.setattr(conv, "split_batch", lambda N, work, piece: (parts, [(i, i + 1) for i in range(N)]))
     rng = np.random.default_rng(6)
     for (N, C, H, W), (Fn, KH, KW), stride, padding in [((7, 2, 6, 5), (3, 3, 2), 1, 1),
                                                        ((5, 3, 8, 8), (4, 3, 3), 2, 0)]:
@@ -130,7 +129,8 @@ def test_conv2d_pieces_and_groups_match_torch(monkeypatch, piece, small_product)
     from nnbook.scratch import conv
     monkeypatch.setattr(conv, "PIECE", piece)
     monkeypatch.setattr(conv, "SMALL_PRODUCT", small_product)
-    monkeypatch.setattr(conv, "batch_parts", lambda N, work: [(0, N // 2), (N // 2, N)])
+    monkeypatch.setattr(conv, "split_batch",
+                        lambda N, work, piece: (2, [(a, min(a + piece, N)) for a in range(0, N, piece)]))
     rng = np.random.default_rng(7)
     for (N, C, H, W), (Fn, KH, KW), stride, padding in [((5, 2, 6, 9), (3, 3, 2), 1, 1),
                                                        ((4, 3, 12, 8), (2, 2, 3), (2, 1), (1, 0))]:
@@ -197,19 +197,34 @@ def test_conv2d_from_several_threads_at_once():
         assert all(lib["num_threads"] == 2 for lib in threadpool_info() if lib["user_api"] == "blas")
 
 
-def test_conv2d_thread_parts_follow_blas_threads():
+def test_conv2d_threads_follow_blas_threads():
     from threadpoolctl import threadpool_limits
 
     from nnbook.scratch import _threads
-    big = 10 ** 12                                            # work enough for any number of parts
+    big = 10 ** 12                                            # work enough for any number of threads
     with threadpool_limits(limits=1, user_api="blas"):
-        assert _threads.batch_parts(64, big) == [(0, 64)]
+        assert _threads.split_batch(64, big, 10) == (1, [(a, min(a + 10, 64)) for a in range(0, 64, 10)])
     if _threads.cores() >= 2:
         with threadpool_limits(limits=2, user_api="blas"):
-            assert _threads.batch_parts(64, big) == [(0, 32), (32, 64)]
-            assert _threads.batch_parts(3, big) == [(0, 1), (1, 3)]
-            assert _threads.batch_parts(1, big) == [(0, 1)]
-            assert _threads.batch_parts(64, 1000) == [(0, 64)]      # small work: one thread
+            assert _threads.split_batch(64, big, 10) == (2, [(a, a + 10) for a in range(0, 60, 10)] + [(60, 64)])
+            assert _threads.split_batch(64, big, 100) == (2, [(0, 16), (16, 32), (32, 48), (48, 64)])
+            assert _threads.split_batch(3, big, 100) == (2, [(0, 1), (1, 2), (2, 3)])
+            assert _threads.split_batch(1, big, 100) == (1, [(0, 1)])
+            assert _threads.split_batch(64, 1000, 100) == (1, [(0, 64)])      # small work: one thread
+
+
+def test_run_items_gives_every_result_in_order_and_raises():
+    from nnbook.scratch._threads import run_items
+    items = [(a, a + 3) for a in range(0, 30, 3)]
+    for threads in (1, 2, 5, 20):
+        assert run_items(lambda a, e: list(range(a, e)), items, threads) == [list(range(a, a + 3)) for a, _ in items]
+
+    def fail(a, e):
+        if a == 9:
+            raise ValueError("item 9")
+        return a
+    with pytest.raises(ValueError, match="item 9"):
+        run_items(fail, items, 3)
 
 
 def test_part_count_rule():
@@ -231,7 +246,7 @@ def test_part_count_rule():
     digits = 32 * 10 * 8 * 10 * (24 + 16)
     assert part_count(32, digits, threads=16, cores=16) == 1
     bench = 64 * 76 * 28 * 32 * (16 + 16)
-    assert part_count(64, bench, threads=16, cores=16) == 11
+    assert part_count(64, bench, threads=16, cores=16) == int(np.sqrt(bench / (2 * PART_COST)))
     # more threads never give fewer parts, and never parts too small
     for work in (10 ** 5, 10 ** 6, 10 ** 7, 10 ** 8, 10 ** 9):
         ks = [part_count(64, work, threads=t, cores=64) for t in (1, 2, 4, 8, 16, 32)]

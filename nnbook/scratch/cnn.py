@@ -7,7 +7,7 @@
 - basic.py:     relu, linear (x @ W + b), flatten, softmax, softmax_cross_entropy
 - layers.py:    Conv2d, MaxPool2d, AvgPool2d, ReLU, Flatten, Linear, Sequential, load_torch_state_dict
 - optim.py:     SGD (with momentum), Adam
-- train_cnn.py: build_digits_cnn, train_digits_cnn, random_shift
+- train_cnn.py: build_digits_cnn, train_digits_cnn, random_shift, validation_split, DIGITS_NET
 """
 from .basic import (flatten, flatten_backward, flatten_forward, linear_backward, linear_forward,
                     relu_backward, relu_forward, softmax, softmax_cross_entropy)
@@ -18,7 +18,7 @@ from .layers import (AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequen
                      load_torch_state_dict)
 from .optim import SGD, Adam
 from .pool import avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward
-from .train_cnn import build_digits_cnn, random_shift, train_digits_cnn
+from .train_cnn import DIGITS_NET, build_digits_cnn, random_shift, train_digits_cnn, validation_split
 
 __all__ = [
     # convolution
@@ -34,5 +34,5 @@ __all__ = [
     # optimizers
     "SGD", "Adam",
     # training on the digits
-    "build_digits_cnn", "train_digits_cnn", "random_shift",
+    "build_digits_cnn", "train_digits_cnn", "random_shift", "validation_split", "DIGITS_NET",
 ]

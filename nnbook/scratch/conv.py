@@ -11,7 +11,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ._checks import check_ndim
-from ._threads import batch_parts, run_parts
+from ._threads import run_items, split_batch
 from .conv_reference import _check_conv_args
 
 __all__ = ["conv2d_forward", "conv2d_backward"]
@@ -131,9 +131,10 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
       Nothing of that size is kept: the backward pass copies the windows again (cheap next to
       keeping and re-reading a matrix C*KH*KW times the size of x from memory). Each image's
       product is cut into groups of rows small enough for OpenBLAS's fastest kernel (`_groups`).
-    - One part of the batch per core: the copy is a single-threaded loop. So the batch is split
-      into as many parts as NumPy's BLAS has threads, and each thread pads, copies and multiplies
-      its own images (`_threads.run_parts`), so that every core works for the whole call.
+    - Several cores: the copy is a single-threaded loop. So with more than one BLAS thread the batch
+      is cut into items of a few images, and several threads pad, copy and multiply item after item
+      (`_threads.split_batch`, `run_items`): as many threads as pay for themselves, never more than
+      NumPy's BLAS may use or the machine has cores.
     """
     x, w, b, (sh, sw), (ph, pw), (Ho, Wo) = _check_conv_args("conv2d_forward", x, w, b, stride, padding)
     N, C, H, W = x.shape
@@ -147,17 +148,17 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     out = np.empty((N, F, Ho, Wr), dtype=x.dtype)
     g = _groups(F * (K + 1), Ho, Wr)              # products per image (see _groups)
     out_groups = _column_groups(_view(out, (N, F, P)), g)
-    piece = max(1, PIECE // ((K + 1) * P))        # images per piece
+    piece = max(1, PIECE // ((K + 1) * P))        # images per piece of work
+    threads, items = split_batch(N, N * (K + 1) * P * (F + COPY), piece)   # the product and the copy
+    size = items[0][1]                            # the most images in one item
 
-    def images(n0, n1):                           # images n0..n1-1, in one thread
-        cols6, cols_groups = _cols_workspace(min(piece, n1 - n0), C, KH, KW, Ho, Wr, g, x.dtype)  # reused
-        xp[n0:n1, :, ph:ph + H, pw:pw + W] = x[n0:n1]                    # zero padding
-        for a in range(n0, n1, piece):
-            e = min(a + piece, n1)
-            cols6[:e - a] = windows[a:e]                                 # im2col
-            np.matmul(w2, cols_groups[:e - a], out=out_groups[a:e])      # out = w2 @ cols, per image
+    def images(a, e):                             # images a..e-1, in whichever thread takes them
+        cols6, cols_groups = _cols_workspace(size, C, KH, KW, Ho, Wr, g, x.dtype)   # reused
+        xp[a:e, :, ph:ph + H, pw:pw + W] = x[a:e]                        # zero padding
+        cols6[:e - a] = windows[a:e]                                     # im2col
+        np.matmul(w2, cols_groups[:e - a], out=out_groups[a:e])          # out = w2 @ cols, per image
 
-    run_parts(images, batch_parts(N, N * (K + 1) * P * (F + COPY)))   # the product and the copy (see batch_parts)
+    run_items(images, items, threads)
     cache = {"xp": xp, "w2": w2, "w_shape": w.shape, "x_shape": x.shape, "stride": (sh, sw),
              "padding": (ph, pw)}
     return out[..., :Wo], cache
@@ -212,36 +213,31 @@ def conv2d_backward(dout, cache):
     dt = w2.dtype
     piece = max(1, PIECE // ((K + 1) * max(P, L)))  # images per piece: cols and dcols stay in the cache
     g, gL = _groups((K + 1) * F, Ho, Wr), _groups(K * F, Hp, Wp)     # products per image (see _groups)
+    threads, items = split_batch(N, N * K * (P + L) * (F + COPY), piece)   # two products, copy, col2im
+    size = items[0][1]                            # the most images in one item
+    geometry = (KH, KW, sh, sw, Ho, Wo)           # decides which entries of Dt and D are written
 
-    def images(n0, n1):                           # images n0..n1-1 -> dx of those images, their share of dw and db
-        m = min(piece, n1 - n0)                   # workspaces for one piece, reused piece after piece:
-        cols6, cols_groups = _cols_workspace(m, C, KH, KW, Ho, Wr, g, dt)
-        geometry = (KH, KW, sh, sw, Ho, Wo)      # decides which entries of Dt and D the loop writes
+    def images(a, e):                             # images a..e-1 -> their dx, and their share of dw and db
+        k = e - a
+        cols6, cols_groups = _cols_workspace(size, C, KH, KW, Ho, Wr, g, dt)   # workspaces, reused
         # dout pixel by pixel (its wide columns stay zero), and on the grid of the padded input (zero elsewhere)
-        Dt = _workspace(("Dt", geometry), (m, Ho, Wr, F), dt, lambda a: a.fill(0))
-        Dt_groups = _view(Dt, (m, g, P // g, F))  # the same groups of pixels as cols_groups
-        D = _workspace(("D", geometry), (m, F, Hp, Wp), dt, lambda a: a.fill(0))
-        D_groups = _column_groups(_view(D, (m, F, L)), gL)
-        dcols = _workspace("dcols", (m, K, L), dt, lambda a: None)
-        dcols_groups = _column_groups(dcols, gL)
-        blocks = _view(dcols, (m, KH, KW, C * L))  # block (u, v): all channels of an image
-        dw_db = np.zeros((K + 1, F), dtype=dt)    # [dw | db], transposed
-        for a in range(n0, n1, piece):
-            e = min(a + piece, n1)
-            k = e - a
-            cols6[:k] = windows[a:e]                                     # im2col again
-            Dt[:k, :, :Wo] = dout[a:e].transpose(0, 2, 3, 1)
-            dw_db += np.matmul(cols_groups[:k], Dt_groups[:k]).sum(axis=(0, 1))
-            D[:k, :, :(Ho - 1) * sh + 1:sh, :(Wo - 1) * sw + 1:sw] = dout[a:e]
-            np.matmul(w_uvc, D_groups[:k], out=dcols_groups[:k])         # dcols = W.T @ D
-            for u in range(KH):                                          # col2im
-                for v in range(KW):
-                    shift = u * Wp + v
-                    dx_rows[a:e, shift:] += blocks[:k, u, v, :C * L - shift]
-        return dw_db
+        Dt = _workspace(("Dt", geometry), (size, Ho, Wr, F), dt, lambda arr: arr.fill(0))
+        D = _workspace(("D", geometry), (size, F, Hp, Wp), dt, lambda arr: arr.fill(0))
+        dcols = _workspace("dcols", (size, K, L), dt, lambda arr: None)
+        cols6[:k] = windows[a:e]                                         # im2col again
+        Dt[:k, :, :Wo] = dout[a:e].transpose(0, 2, 3, 1)
+        dw_db = np.matmul(cols_groups[:k], _view(Dt, (size, g, P // g, F))[:k]).sum(axis=(0, 1))
+        D[:k, :, :(Ho - 1) * sh + 1:sh, :(Wo - 1) * sw + 1:sw] = dout[a:e]
+        np.matmul(w_uvc, _column_groups(_view(D, (size, F, L)), gL)[:k],
+                  out=_column_groups(dcols, gL)[:k])                     # dcols = W.T @ D
+        blocks = _view(dcols, (size, KH, KW, C * L))  # block (u, v): all channels of an image
+        for u in range(KH):                                              # col2im
+            for v in range(KW):
+                shift = u * Wp + v
+                dx_rows[a:e, shift:] += blocks[:k, u, v, :C * L - shift]
+        return dw_db                              # [dw | db], transposed
 
-    work = N * K * (P + L) * (F + COPY)           # the two products, the copy and col2im (see batch_parts)
-    dw_db = sum(run_parts(images, batch_parts(N, work)))          # the parts' shares added up
+    dw_db = sum(run_items(images, items, threads))    # the items' shares added up, in order
     dw, db = dw_db[:K].T.reshape(F, C, KH, KW), dw_db[K].copy()
     dx = dxp[:, :, ph:ph + H, pw:pw + W]
     return dx, dw, db
