@@ -162,10 +162,11 @@ def lstm_backward(dhs, cache, dc_last=None, return_dh=False):
           da_o = dh * o (1 - o) tanh(c_t)        dc += dh * o (1 - tanh(c_t)^2)
           da_i = dc * i (1 - i) g                da_f = dc * f (1 - f) c_{t-1}     da_g = dc * i (1 - g^2)
       (P and Q below, one NumPy call per factor for all T steps);
-    - in the loop, per step: dh += W_h da_{t+1}, da_o = P_o dh, dc += Q dh, [da_i; da_f; da_g] = P_ifg dc,
-      dc *= f: six small calls and one matrix product, instead of about twenty;
-    - after the loop, all the weight gradients in one batched product, dW = sum_t da_t [x_t, h_{t-1}, 1],
-      and all the dx_t in one product, dx = W_x da.
+    - in the loop, per step: dh += dh from step t + 1, da_o = P_o dh, dc += Q dh,
+      [da_i; da_f; da_g] = P_ifg dc, dc *= f: six small calls, and one matrix product
+      [dx_t; dh_{t-1}] = [Wx; Wh] da_t, instead of about twenty calls;
+    - after the loop, the weight gradients of all steps in one batched product, da_t [x_t, h_{t-1}, 1]
+      (added up from the last step back, as the loop used to do it).
     """
     fn = "lstm_backward"
     if not isinstance(cache, LSTMCache):
@@ -202,26 +203,29 @@ def lstm_backward(dhs, cache, dc_last=None, return_dh=False):
     dh_all[...] = dhs.transpose(1, 2, 0)
     dc = np.zeros((H, N), dtype=dt) if dc_last is None else \
         np.array(check_dout(fn, "dc_last", dc_last, (N, H)).T, dtype=dt, order="C")
-    W_h = np.ascontiguousarray(W[D:D + H])             # (H, 4H)
-    dh_next = np.zeros((H, N), dtype=dt)               # W_h da_{t+1}: the gradient step t + 1 sends to h_t
+    W_xh = np.ascontiguousarray(W[:D + H])             # (D + H, 4H)
+    dz = _buffer(tmp, "dz", (T + 1, D + H, N), dt)     # dz[t] = W_xh da_t = [dx_t; dh_{t-1}]
+    dz[T, D:] = 0
     u = np.empty((H, N), dtype=dt)
     P_ifg = P[:, H:].reshape(T, 3, H, N)               # i, f, g blocks: each times dc
     for t in range(T - 1, -1, -1):
         dh = dh_all[t]
-        dh += dh_next
+        dh += dz[t + 1, D:]                            # + the gradient from step t + 1
         da = P[t]
         da[:H] *= dh                                   # da_o
         np.multiply(Q[t], dh, out=u)
         dc += u
         P_ifg[t] *= dc                                 # da_i, da_f, da_g
         dc *= f[t]                                     # dc_{t-1} = dc_t * f
-        np.matmul(W_h, da, out=dh_next)
+        np.matmul(W_xh, da, out=dz[t])                 # [dx_t; dh_{t-1}]
     z_rows = _buffer(tmp, "z_rows", (T, N, K), dt)      # [x_t, h_{t-1}, 1] as rows, for every step
     z_rows[...] = z[:T].transpose(0, 2, 1)
-    dW_T = np.matmul(P, z_rows).sum(axis=0)            # (4H, K): sum over t of da_t [x_t, h_{t-1}, 1]
+    dW_steps = np.matmul(P, z_rows)                    # (T, 4H, K): da_t [x_t, h_{t-1}, 1] for every t
+    dW_T = np.zeros((4 * H, K), dtype=dt)
+    for t in range(T - 1, -1, -1):                     # summed from the last step back, as BPTT meets them
+        dW_T += dW_steps[t]
     dW = _to_pytorch(dW_T.T, H)                        # (K, 4H), PyTorch's gate order
-    dx = np.matmul(np.ascontiguousarray(W[:D]), P)     # (T, D, N): W_x da_t for every step
-    out = (dx.transpose(2, 0, 1).copy(), dh_next.T.copy(), dc.T.copy(), dW[:D], dW[D:D + H], dW[D + H])
+    out = (dz[:T, :D].transpose(2, 0, 1).copy(), dz[0, D:].T.copy(), dc.T.copy(), dW[:D], dW[D:D + H], dW[D + H])
     if return_dh:
         out += (dh_all.transpose(2, 0, 1).copy(),)
     return out
