@@ -632,7 +632,10 @@ def test_training_is_deterministic():
     assert a["history"] == b["history"]
 
 
-def test_digits_cnn_reaches_98_percent():
+def test_digits_cnn_reaches_98_5_percent():
+    """The default net and recipe (chosen on validation splits of the training images, bench/tune_digits.py):
+    99.33% with seed 0 on the machine it was chosen on (99.19% averaged over seeds 0-2); 98.5% leaves
+    room for other CPUs' rounding."""
     from nnbook.cnn.data import load_digits_split
     X_train, X_test, y_train, y_test = load_digits_split()
     with nnbook.one_thread():          # the digits CNN's matrices are small: one BLAS thread
@@ -640,4 +643,4 @@ def test_digits_cnn_reaches_98_percent():
     print(f"digits CNN (NumPy, 1 BLAS thread): test accuracy {result['test_accuracy']:.4f} "
           f"in {result['seconds']:.1f} s")
     assert len(result["history"]) > 0
-    assert result["test_accuracy"] >= 0.98
+    assert result["test_accuracy"] >= 0.985

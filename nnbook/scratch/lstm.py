@@ -89,7 +89,7 @@ def lstm_forward(x, h0, c0, Wx, Wh, b, workspace=None):
     new memory per call). The cache of the previous call with that workspace is then overwritten,
     and `lstm_backward` refuses it.
 
-    The obvious version calls `lstm_step(x[:, t], h, c, Wx, Wh, b)` T times; that is what this
+    `lstm_forward_naive` (lstm_reference.py) calls `lstm_step_forward` T times; that is what this
     computes. With small matrices most of the time goes to Python and NumPy call overhead and to
     memory, not arithmetic, so the loop makes as few and as cheap calls as possible:
     - one matrix product per step: a_t = [x_t, h_{t-1}, 1] @ [Wx; Wh; b] (the "bias trick"); the
@@ -166,7 +166,7 @@ def lstm_backward(dhs, cache, dc_last=None, return_dh=False):
       [da_i; da_f; da_g] = P_ifg dc, dc *= f: six small calls, and one matrix product
       [dx_t; dh_{t-1}] = [Wx; Wh] da_t, instead of about twenty calls;
     - after the loop, the weight gradients of all steps in one batched product, da_t [x_t, h_{t-1}, 1]
-      (added up from the last step back, as the loop used to do it).
+      (added up from the last step back, the order in which `lstm_backward_naive` meets them).
     """
     fn = "lstm_backward"
     if not isinstance(cache, LSTMCache):

@@ -33,7 +33,7 @@ def rnn_forward(x, h0, Wx, Wh, b):
     x: (N, T, D), h0: (N, H), Wx: (D, H), Wh: (H, H), b: (H,).
     Returns (hs: (N, T, H), cache) with hs[:, t] = h_t.
 
-    The obvious version calls `rnn_step(x[:, t], h, Wx, Wh, b)` T times. Here the input part
+    `rnn_forward_naive` (rnn_reference.py) calls `rnn_step_forward` T times. Here the input part
     x_t Wx + b does not depend on h, so it is computed for all steps in one matrix product
     (N*T, D) @ (D, H) before the loop; the loop only does h_{t-1} Wh, an add and tanh, writing
     into a preallocated time-major buffer (T + 1, N, H) so that every step touches a contiguous
@@ -65,7 +65,7 @@ def rnn_backward(dhs, cache, return_dh=False):
     a sixth array dh: (N, T, H) follows, the *total* gradient reaching h_t (from the output at step t
     plus from step t + 1) — the quantity whose norm shrinks or grows in the vanishing-gradient plot.
 
-    The obvious version calls `rnn_step_backward` T times and adds up dWx, dWh, db in the loop.
+    `rnn_backward_naive` calls `rnn_step_backward` T times and adds up dWx, dWh, db in the loop.
     Only dh_{t-1} = da_t Wh^T must be sequential; so the loop just stores da_t, and afterwards one
     matrix product each gives dWx = X^T dA, dWh = H_prev^T dA and dx = dA Wx^T over all N*T rows.
     """
