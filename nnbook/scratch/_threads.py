@@ -58,7 +58,7 @@ def cores():
 
 
 def part_count(N, work, threads, cores):
-    """Number of parts for a batch of N images costing `work` multiply-adds: see the module docstring.
+    """Number of threads for a batch of N images costing `work` multiply-adds: see the module docstring.
 
     min(threads, cores, N, floor(sqrt(work / (2 * PART_COST)))), and at least 1.
     """
