@@ -326,7 +326,7 @@ def plot_param_counts(D, sizes, figsize=(6.4, 3.4)):
         ax.loglog(sizes, [param_count(kind, D, int(h)) for h in sizes], "o-", ms=4, color=col, label=label)
     ax.set_xlabel(tr(f"은닉 크기 H (입력 크기 D = {D})", f"hidden size H (input size D = {D})"))
     ax.set_ylabel(tr("파라미터 수", "number of parameters"))
-    ax.set_title(tr("순환 계층 한 층의 파라미터 수", "Parameters of one recurrent layer"))
+    ax.set_title(tr("순환 계층 하나의 파라미터 수", "Parameters of one recurrent layer"))
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=9)
     fig.tight_layout()

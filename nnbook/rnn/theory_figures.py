@@ -399,7 +399,7 @@ def plot_jacobian_norms(linear, trajectory):
     axes[0].set_ylim(1e-12, 1e12)
     axes[0].yaxis.set_major_locator(LogLocator(base=10, numticks=7))
     axes[0].legend(fontsize=8)
-    fig.suptitle(tr("시간 역전파에서 기울기는 $W_h$를 곱할 때마다 줄거나 커진다",
+    fig.suptitle(tr("시간에 따른 역전파에서 기울기는 $W_h$를 곱할 때마다 줄거나 커진다",
                     "In backpropagation through time the gradient shrinks or grows with every $W_h$"),
                  fontsize=10)
     fig.tight_layout()
