@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from nnbook.rnn.models import (CharRNN, SineRNN, count_params, generate, noisy_sine, one_thread, position_losses, sample,
+from nnbook import count_params, one_thread
+from nnbook.rnn.models import (CharRNN, SineRNN, generate, noisy_sine, position_losses, sample,
                                sine_windows, text_loss, train_char_rnn, train_regressor)
 from nnbook.rnn.text_data import Vocab, unigram_entropy
 

@@ -25,7 +25,7 @@ from ..config import count_params, one_thread
 
 __all__ = [
     "SENTENCES", "build_vocab", "word_task_data", "WordLSTM", "train_word_lstm", "predict_words",
-    "count_params", "hidden_size_sweep", "smallest_solving_size",
+    "hidden_size_sweep", "smallest_solving_size",
     "memory_task_data", "SequenceClassifier", "set_forget_bias", "train_memory", "memory_sweep",
     "CharLSTM", "memory_influence",
 ]

@@ -20,11 +20,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..config import count_params, one_thread  # noqa: F401  (re-exported: chapter 4 imports them from here)
+from ..config import one_thread
 from ..scratch import truncated_bptt_batches
 
 __all__ = [
-    "one_thread", "CharRNN", "count_params", "train_char_rnn", "text_loss", "position_losses",
+    "CharRNN", "train_char_rnn", "text_loss", "position_losses",
     "generate", "sample",
     "noisy_sine", "sine_windows", "SineRNN", "train_regressor",
 ]
