@@ -9,11 +9,11 @@ What a notebook imports, in three layers (each imports only the ones below it):
     nnbook.lstm      helpers of chapters 5-6
     nnbook.widgets   sliders that work live in Jupyter and as precomputed frames in the HTML book
     nnbook.config    setup(lang=...), tr(ko, en): language, seeds, threads, figure style;
-                     one_thread(), count_params(model), shared by the chapters
+                     one_thread(), count_params(model), pad(text, width) for tables, shared by the chapters
 
 `nnbook.book` holds the machinery that builds and checks the book (Sphinx extension, notebook
 execution, glossary page); no notebook imports it.
 """
-from .config import count_params, fmt_time, get_lang, num_threads, one_thread, setup, tr  # noqa: F401
+from .config import count_params, fmt_time, get_lang, num_threads, one_thread, pad, setup, tr  # noqa: F401
 
 __version__ = "0.1.0"

@@ -7,6 +7,7 @@ After it, `nnbook.tr(ko=..., en=...)` picks the text of the notebook's language,
 labels drawn by nnbook come out in Korean or English.
 """
 import contextlib
+import unicodedata
 import importlib.util
 import os
 import random
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["setup", "tr", "get_lang", "seed_everything", "korean_font_path", "fmt_time", "num_threads", "one_thread",
-           "count_params"]
+           "count_params", "display_width", "pad"]
 
 LANGUAGES = ("ko", "en")
 _state = {"lang": "en"}
@@ -122,10 +123,12 @@ def _setup_matplotlib():
 
 
 def setup(lang="en", seed=0, threads=2):
-    """Prepare a notebook: language of labels, seeds, PyTorch threads, figure style, font.
+    """Prepare a notebook: language of labels, seeds, CPU threads, figure style, font.
 
-    lang: "ko" or "en". seed: for Python, NumPy and PyTorch. threads: PyTorch CPU threads,
-    fixed so that re-running a notebook reproduces its numbers.
+    lang: "ko" or "en". seed: for Python, NumPy and PyTorch. threads: how many CPU threads PyTorch
+    and NumPy's BLAS use, whatever the reader's machine has, so that a result's summation order, and
+    with it every printed digit, does not depend on the number of cores (one_thread() narrows it to 1
+    for the trainings).
     """
     set_lang(lang)
     os.environ.setdefault("TQDM_DISABLE", "1")
@@ -137,6 +140,12 @@ def setup(lang="en", seed=0, threads=2):
     if torch is not None:
         torch.set_num_threads(threads)
         torch.use_deterministic_algorithms(True, warn_only=True)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        pass
+    else:
+        threadpool_limits(limits=threads, user_api="blas")   # stays in force for the whole kernel
     _setup_matplotlib()
     return None
 
@@ -191,3 +200,25 @@ def one_thread():
 def count_params(model):
     """Number of trainable numbers in a PyTorch model (every weight and bias entry)."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def display_width(text):
+    """Columns `text` takes in a fixed-width font: Hangul and other wide characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def pad(text, width, align="<"):
+    """`text` padded with spaces to `width` display columns (Hangul counts 2), for printed tables.
+
+    f"{name:<8}" counts characters, so a column of Korean names misaligns; pad(name, 8) does not.
+    align: "<" left, ">" right, "^" centre. Text wider than `width` is returned unchanged.
+    """
+    if align not in "<>^" or len(align) != 1:
+        raise ValueError(f"pad: align must be '<', '>' or '^', got {align!r}")
+    text = str(text)
+    gap = max(0, width - display_width(text))
+    if align == "<":
+        return text + " " * gap
+    if align == ">":
+        return " " * gap + text
+    return " " * (gap // 2) + text + " " * (gap - gap // 2)

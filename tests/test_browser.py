@@ -8,6 +8,7 @@ A screenshot of each page is saved under `_build/screenshots/`.
 """
 import functools
 import http.server
+import os
 import re
 import shutil
 import subprocess
@@ -18,15 +19,20 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import pytest
 
+from browser_deps import SKIP_MESSAGE, find_browser
+
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = find_browser()
+# CI sets NNBOOK_REQUIRE_BROWSER=1: there a missing browser is a failure, not a skip.
+if CHROMIUM is None and os.environ.get("NNBOOK_REQUIRE_BROWSER"):
+    raise RuntimeError("NNBOOK_REQUIRE_BROWSER is set but no Chromium or Chrome was found")
 TOC = (ROOT / "_toc.yml").read_text(encoding="utf-8")
 PAGES = re.findall(r"file: (chapters/(?:ko|en)/\d\d_\w+)", TOC)
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make browser-deps)")]
+              pytest.mark.skipif(CHROMIUM is None, reason=SKIP_MESSAGE)]
 
 
 @pytest.fixture(scope="module")

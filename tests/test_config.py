@@ -66,3 +66,23 @@ def test_fmt_time_matches_the_sanitize_pattern():
     cfg = (Path(__file__).parent / "sanitize.cfg").read_text()
     pattern = re.search(r"regex: (\\\[time.*)", cfg).group(1)
     assert re.fullmatch(pattern, nnbook.fmt_time(3.14159)) and nnbook.fmt_time(3.14159) == "[time: 3.1 s]"
+
+
+def test_pad_counts_hangul_as_two_columns():
+    from nnbook.config import display_width, pad
+
+    assert display_width("합성곱") == 6 and display_width("conv") == 4
+    rows = [pad(name, 10) + "|" for name in ["합성곱", "conv", "최대 풀링"]]
+    assert len({display_width(r) for r in rows}) == 1          # the bars line up
+    assert pad("가", 5, ">") == "   가" and pad("ab", 6, "^") == "  ab  " and pad("긴 이름입니다", 4) == "긴 이름입니다"
+    with pytest.raises(ValueError):
+        pad("x", 3, "left")
+
+
+def test_setup_fixes_the_blas_threads():
+    from threadpoolctl import threadpool_info
+
+    nnbook.setup(lang="en", threads=1)
+    assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
+    nnbook.setup(lang="en")
+    assert all(pool["num_threads"] == 2 for pool in threadpool_info() if pool["user_api"] == "blas")
