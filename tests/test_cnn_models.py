@@ -187,7 +187,7 @@ def test_chapter_two_figures_draw():
     rng = np.random.default_rng(0)
     figs = [cp.ladder(["a", "b"], rng.random((2, 5)), rng.random((2, 5))),
             cp.overfitting_curves(rng.random((5, 4)), rng.random((5, 4)), chosen=2),
-            cp.kernel_frame(torch.randn(8, 1, 3, 3), 3, (1, 3), rng.random((2, 5)), [100, 200], [4, 10])]
+            cp.kernel_frame(torch.randn(6, 1, 3, 3), 3, (1, 3), rng.random((2, 5)), [100, 200], [4, 10])]
     for fig in figs:
         assert fig._suptitle is not None or any(ax.get_title() for ax in fig.axes)
         plt.close(fig)

@@ -253,7 +253,10 @@ def kernel_frame(weight, k, sizes, acc, params, fields, title=None):
     for i in range(8):
         ax = fig.add_subplot(grid[i // 4, i % 4])
         no_ticks(ax)
-        ax.imshow(w[i], cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+        if i < len(w):
+            ax.imshow(w[i], cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+        else:
+            ax.axis("off")
     colors = ["tab:red" if s == k else "tab:gray" for s in sizes]
     labels = [f"{s}×{s}" for s in sizes]
     a1 = fig.add_subplot(grid[:, 5])
