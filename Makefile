@@ -55,7 +55,7 @@ execute: install
 	$(PY) -m nnbook.book.execute chapters/ko/*.ipynb chapters/en/*.ipynb
 
 bench: install
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(if $(THREADS),--threads $(THREADS))
 
 clean:
 	rm -rf _build

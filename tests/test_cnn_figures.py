@@ -40,7 +40,8 @@ def all_figures():
         "step": cf.conv_step_figure(X5, W3, im.filter_image(X5, W3), 1, 2),
         "row": cf.image_row([img, maps[0]], ["a", "b"], nnbook.tr("제목", "title"), signed=[False, True]),
         "gallery": cf.filter_gallery_figure(photo, ks, [im.filter_image(photo, k) for k in ks], ["x", "y"]),
-        "frame": cf.kernel_size_frame(photo, im.box_kernel(5), im.filter_image(photo, im.box_kernel(5)), "c")[0],
+        "explorer": cf.conv_arithmetic_frame(6, 3, 2, 1)[0],
+        "explorer_k1": cf.conv_arithmetic_frame(5, 1, 2, 1)[0],
         "shift": cf.shift_change_figure([0, 1, 2], {1: [0, 1, 1], 4: [0, 0.3, 0.5]}),
     }
 
@@ -99,3 +100,32 @@ def test_stride_padding_labels_use_the_output_size_formula():
 
 def test_shape_str():
     assert cf.shape_str((8, 28, 28)) == "8×28×28" and cf.shape_str(np.zeros((2, 3)).shape) == "2×3"
+
+
+def test_covered_cells_marks_the_cut_off_end_and_the_gaps():
+    assert cf.covered_cells(5, 3, 1).all()
+    assert cf.covered_cells(6, 3, 2).tolist() == [True] * 5 + [False]          # floor((6 - 3) / 2) drops the end
+    assert cf.covered_cells(7, 1, 2).tolist() == [True, False] * 3 + [True]     # S > K: gaps between windows
+    with pytest.raises(ValueError, match="kernel 5 is larger than the padded input 3"):
+        cf.covered_cells(3, 5, 1)
+
+
+@pytest.mark.parametrize("I,K,S,P", [(5, 3, 1, 0), (6, 3, 2, 0), (7, 5, 2, 1), (5, 1, 2, 1), (7, 1, 1, 1)])
+def test_conv_arithmetic_frame_fills_in_the_formula(I, K, S, P):
+    from nnbook.scratch import conv_output_size
+    set_lang("en")
+    fig, caption = cf.conv_arithmetic_frame(I, K, S, P)
+    O = conv_output_size(I, K, S, P)
+    assert caption.startswith(f"O = ⌊({I} + 2·{P} − {K}) / {S}⌋ + 1 = {O}.")
+    assert f"receptive field is {K}×{K}" in caption
+    r2 = K + (K - 1) * S
+    assert f"twice: receptive field {r2}×{r2}" in caption
+    n = I + 2 * P
+    unseen = n * n - cf.covered_cells(n, K, S).sum() ** 2
+    assert caption.endswith(f"Cells no window sees: {unseen}")
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == [f"input {I}×{I}, padding {P}", f"output {O}×{O}"]
+    # one dot per output cell on each panel
+    dots = [line for ax in fig.axes for line in ax.get_lines()]
+    assert [len(line.get_xdata()) for line in dots] == [O * O, O * O]
+    plt.close(fig)

@@ -82,7 +82,8 @@ def test_gate_record_is_consistent_with_the_lstm_equations(trained):
     c_prev = np.vstack([np.zeros((1, 2)), rec["c"][:-1]])
     np.testing.assert_allclose(rec["c"], rec["f"] * c_prev + rec["i"] * rec["g"], atol=1e-12)
     np.testing.assert_allclose(rec["h"], rec["o"] * np.tanh(rec["c"]), atol=1e-12)
-    np.testing.assert_allclose(rec["pred"], rec["h"] @ params["w"] + params["c"][0], atol=1e-12)
+    np.testing.assert_allclose(rec["pred"], rec["h"] @ params["w_y"] + params["b_y"][0], atol=1e-12)
+    assert "c" not in params and "w" not in params          # the read-out is w_y, b_y; c is the cell state
     assert rec["target"].tolist() == [1, 1, 0, 1]
 
 
@@ -195,3 +196,56 @@ def test_torch_oracle_agrees_with_scratch_hidden_grad_norms():
     np.testing.assert_allclose(lt.torch_hidden_grad_norms(x, Wx, Wh, b, dhs), ours, rtol=1e-10)
     with pytest.raises(ValueError, match="x must be \\(1, T, D\\)"):
         lt.torch_hidden_grad_norms(np.zeros((2, 6, 2)), Wx, Wh, b, dhs)
+
+
+def test_counter_unit_picks_the_unit_that_follows_the_count():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 5, size=(6, 8)).astype(float)
+    cs = np.stack([rng.normal(size=y.shape), -0.3 * y + 0.01 * rng.normal(size=y.shape)], axis=2)
+    u, r = lt.counter_unit(cs, y)
+    assert u == 1 and r < -0.99                               # |correlation| decides, the sign is kept
+    with pytest.raises(ValueError, match="cs must be \\(N, T, H\\)"):
+        lt.counter_unit(cs[0], y)
+
+
+def test_forget_bias_profile_shortcut_is_the_product_of_forget_gates():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(1, 6, 2))
+    dhs = np.zeros((1, 6, 3))
+    dhs[:, -1] = 1.0
+    p = lt.forget_bias_profile(x, dhs, forget_bias=2.0, seed=3)
+    assert p["grad"].shape == (6,) and p["f"].shape == (6, 3) and p["shortcut"].shape == (6,)
+    f = p["f"]
+    assert p["shortcut"][0] == 1.0
+    np.testing.assert_allclose(p["shortcut"][2], np.mean(f[5] * f[4]), rtol=1e-12)
+    np.testing.assert_allclose(p["shortcut"][5], np.mean(np.prod(f[1:], axis=0)), rtol=1e-12)
+    # only b_f changes between calls: a larger bias opens the forget gate everywhere
+    q = lt.forget_bias_profile(x, dhs, forget_bias=-2.0, seed=3)
+    assert np.all(q["f"] < p["f"]) and np.all(q["shortcut"][1:] < p["shortcut"][1:])
+    # the gradient agrees with the autograd oracle
+    Wx, Wh, b = lt.init_lstm_weights(2, 3, np.random.default_rng(3), forget_bias=2.0)
+    np.testing.assert_allclose(lt.torch_hidden_grad_norms(x, Wx, Wh, b, dhs), p["grad"], rtol=1e-10)
+    with pytest.raises(ValueError, match="x must be \\(1, T, D\\)"):
+        lt.forget_bias_profile(np.zeros((2, 6, 2)), dhs, 0.0)
+    with pytest.raises(ValueError, match="dhs must be \\(1, 6, H\\)"):
+        lt.forget_bias_profile(x, np.zeros((1, 5, 3)), 0.0)
+
+
+def test_forget_bias_frame_reports_the_numbers_it_draws():
+    rng = np.random.default_rng(6)
+    T, H = 30, 4
+    f = np.full((T, H), 0.9)
+    prof = {"grad": 0.5 ** np.arange(T)[::-1], "f": f, "shortcut": 0.9 ** np.arange(T)}
+    fig, caption = lf.forget_bias_frame(prof, 2, k_mark=10)
+    assert len(fig.axes) == 2 and fig.get_size_inches()[1] <= 3
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and len(ax.lines) == 3 + 1           # three curves and the k_mark line
+    assert "b_f = 2" in caption and "σ(b_f) = 0.88" in caption and "mean f = 0.90" in caption
+    assert f"keeps {0.9 ** 10:.1e}" in caption and f"gradient is {0.5 ** 10:.1e}" in caption
+    set_lang("ko")
+    _, caption_ko = lf.forget_bias_frame(prof, 2, k_mark=10)
+    assert "셀 상태 경로" in caption_ko and "path" not in caption_ko
+    with pytest.raises(ValueError, match="k_mark must be in 0..29"):
+        lf.forget_bias_frame(prof, 2, k_mark=30)
+    with pytest.raises(ValueError, match="profile needs"):
+        lf.forget_bias_frame({**prof, "shortcut": prof["shortcut"][:-1]}, 2)

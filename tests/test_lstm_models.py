@@ -104,3 +104,59 @@ def test_plots_draw_labelled_figures():
     assert fig.axes[0].get_xlabel() and len(fig.axes[0].get_legend().get_texts()) == 3
     plt.close("all")
     nnbook.setup(lang="en")
+
+
+def test_memory_sweep_accepts_a_hidden_size_per_model():
+    res = lm.memory_sweep((4,), models=(("rnn", None, 3), ("lstm", 3.0)), hidden_size=2, steps=3,
+                          n_train=16, n_test=16)
+    assert res[("rnn", None, 3)]["params"] == 3 * (8 + 3 + 2) + 3 * 4 + 4
+    assert res[("lstm", 3.0)]["params"] == 4 * 2 * (8 + 2 + 2) + 2 * 4 + 4
+    with pytest.raises(ValueError, match="kind, forget_bias"):
+        lm.memory_sweep((4,), models=(("rnn",),), steps=1)
+
+
+def test_memory_influence_vanishes_for_the_rnn_not_for_the_lstm_with_forget_bias():
+    x, y = lm.memory_task_data(40, 20, seed=1)
+    torch.manual_seed(0)
+    rnn = lm.SequenceClassifier("rnn", 8, 16, 4)
+    torch.manual_seed(0)
+    lstm = lm.SequenceClassifier("lstm", 8, 16, 4, forget_bias=3.0)
+    g_rnn, g_lstm = lm.memory_influence(rnn, x, y, 40), lm.memory_influence(lstm, x, y, 40)
+    assert g_rnn.shape == g_lstm.shape == (40,)
+    assert g_rnn[0] < 1e-6 * g_rnn[-1], "the untrained RNN's gradient from 40 steps back vanishes"
+    assert g_lstm[0] > 1e-2 * g_lstm[-1], "with b_f = 3 it does not"
+    assert rnn.fc.weight.dtype == torch.float32, "the model itself is left as it was"
+    with pytest.raises(ValueError, match=r"\(N, T, D\)"):
+        lm.memory_influence(rnn, x, y, 41)
+
+
+def test_char_lstm_trains_with_chapter_4s_functions():
+    from nnbook.rnn import models as rm
+
+    ids = np.arange(300) % 7                       # a periodic text: easy to predict
+    torch.manual_seed(0)
+    model = lm.CharLSTM(7, 8, embed_size=4)
+    assert model.head.weight.dtype == torch.float64
+    logits, state = model(torch.as_tensor(ids[None, :10]))
+    assert logits.shape == (1, 10, 7) and state.shape == (2, 1, 8)
+    again, _ = model(torch.as_tensor(ids[None, 5:10]), model(torch.as_tensor(ids[None, :5]))[1])
+    assert torch.allclose(again, logits[:, 5:]), "the stacked (h, c) carries the whole state"
+    hist = rm.train_char_rnn(model, ids[:250], epochs=6, batch_size=2, seq_len=10, lr=0.05,
+                             valid_ids=ids[250:])
+    assert len(hist["valid_loss"]) == 6 and hist["valid_loss"][-1] < 0.5 * hist["valid_loss"][0]
+    assert rm.text_loss(model, ids) < 0.5
+    with pytest.raises(ValueError, match=r"\(2, N, 8\)"):
+        model(torch.as_tensor(ids[None, :3]), torch.zeros(1, 1, 8))
+
+
+def test_new_plots_label_their_axes():
+    import matplotlib.pyplot as plt
+
+    nnbook.setup(lang="ko")
+    fig = lp.connectivity_frame(5, {"RNN": np.full(5, 1e-3), "LSTM": np.ones(5)}, "t = 5", T=10)
+    assert fig.axes[0].get_yscale() == "log" and "입력 위치" in fig.axes[0].get_xlabel()
+    fig = lp.plot_language_models({"RNN": {"train_loss": [3.0, 2.0], "valid_loss": [3.1, 2.9]}}, bar=3.0)
+    assert len(fig.axes[0].get_legend().get_texts()) == 3 and "검증" in fig.axes[0].get_legend().get_texts()[1].get_text()
+    assert lp.model_label("rnn", None, 64) == "RNN (H = 64)"
+    plt.close("all")
+    nnbook.setup(lang="en")

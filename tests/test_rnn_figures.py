@@ -126,14 +126,13 @@ def _texts(fig):
 def _all_figures():
     x, features, cities = rf.toy_weather()
     ks = np.arange(10)
-    hs = np.tanh(np.random.default_rng(0).normal(size=(20, 6)))
     return [
         rf.plot_sequence_shapes(x, 2, features, cities),
         rf.plot_unrolled_rnn(T=3),
         rf.plot_io_patterns(),
         rf.plot_param_counts(4, [2, 4, 8]),
-        rf.plot_hidden_heatmap(np.sin(np.arange(20)), hs, "t"),
         rf.plot_jacobian_norms({0.5: 0.5 ** ks}, {0.5: 0.4 ** ks}),
+        rf.plot_bptt_graph(T=3),
     ]
 
 
@@ -155,10 +154,68 @@ def test_figures_draw_with_labels_in_the_language(lang):
         nnbook.setup(lang="en")
 
 
-def test_heatmap_has_one_row_per_hidden_unit():
-    nnbook.setup(lang="en")
-    hs = np.zeros((15, 7))
-    fig = rf.plot_hidden_heatmap(np.zeros(15), hs)
-    img = fig.axes[1].images[0]
-    assert img.get_array().shape == (7, 15)
-    plt.close(fig)
+# ----------------------------------------------------------------------------- spectral radius, Gelfand, BPTT graph
+def test_power_norm_rates_tend_to_the_spectral_radius_not_the_norm():
+    Wh = rf.scale_to_spectral_radius(np.random.default_rng(0).normal(size=(32, 32)), 1.0)
+    rates = rf.power_norm_rates(Wh, [1, 10, 1000])
+    assert rates[0] == pytest.approx(np.linalg.norm(Wh, ord=2))
+    assert rates[0] > 1.5                     # a random matrix is far from normal: ||W||_2 well above rho = 1
+    assert abs(rates[2] - 1.0) < 0.01         # Gelfand: ||W^k||^(1/k) -> rho
+    assert abs(rates[2] - 1.0) < abs(rates[1] - 1.0) < abs(rates[0] - 1.0)
+    S = rf.scale_to_spectral_radius(Wh + Wh.T, 0.7)   # symmetric, hence normal: rate = rho for every k
+    assert np.allclose(rf.power_norm_rates(S, [1, 5, 20]), 0.7)
+
+
+def test_power_norm_rates_errors():
+    with pytest.raises(ValueError, match="square"):
+        rf.power_norm_rates(np.ones((2, 3)), [1])
+    with pytest.raises(ValueError, match=">= 1"):
+        rf.power_norm_rates(np.eye(2), [0])
+
+
+def test_gradient_through_time_matches_jacobian_products():
+    x = rf.sine_input(T=30)
+    res = rf.gradient_through_time(x, 1.2, 8)
+    Wx, Wh, b = rf.random_rnn_weights(1, 8, radius=1.2, seed=0)
+    hs, _ = rnn_forward(x, np.zeros((1, 8)), Wx, Wh, b)
+    assert np.array_equal(res["hs"], hs[0])
+    g = np.random.default_rng(1).normal(size=8)
+    g /= np.linalg.norm(g)
+    assert np.allclose(res["along"], np.linalg.norm(g @ rf.jacobian_products(hs[0], Wh), axis=1), rtol=1e-10)
+    assert np.allclose(res["linear"], np.linalg.norm(g @ rf.jacobian_products(np.zeros((30, 8)), Wh), axis=1),
+                       rtol=1e-10)
+    assert res["along"][0] == pytest.approx(1.0) and res["linear"][0] == pytest.approx(1.0)
+    assert res["norm"] == pytest.approx(np.linalg.norm(Wh, ord=2))
+
+
+def test_gradient_through_time_vanishes_below_and_explodes_above_one_at_zero_state():
+    x = rf.sine_input(T=60)
+    low, high = rf.gradient_through_time(x, 0.8, 16), rf.gradient_through_time(x, 1.5, 16)
+    assert low["linear"][50] < 1e-3 and low["along"][50] < 1e-3
+    assert high["linear"][50] > 1e6
+    assert high["along"][50] < high["linear"][50]          # tanh' <= 1 along the states pulls it down
+
+
+def test_gradient_through_time_shape_error():
+    with pytest.raises(ValueError, match="gradient_through_time"):
+        rf.gradient_through_time(np.zeros((2, 10, 1)), 1.0, 4)
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_new_figures_draw_in_the_language(lang):
+    nnbook.setup(lang=lang)
+    try:
+        x = rf.sine_input(T=20)
+        res = rf.gradient_through_time(x, 1.1, 4)
+        figs = [rf.plot_bptt_graph(T=3), rf.plot_gradient_through_time(x[0, :, 0], res, 1.1, 4)]
+        for fig in figs:
+            fig.canvas.draw()
+        text = " ".join(_texts(f) for f in figs)
+        assert any("\uac00" <= ch <= "\ud7a3" for ch in text) == (lang == "ko")
+        assert "$h_3$" in _texts(figs[0]) and "$x_1$" in _texts(figs[0])
+        assert "$D_h$ = 4" in _texts(figs[1])
+        lines = figs[1].axes[1].get_lines()
+        assert np.allclose(lines[0].get_ydata(), res["along"])
+    finally:
+        plt.close("all")
+        nnbook.setup(lang="en")

@@ -115,8 +115,7 @@ def test_conv2d_numerical_gradient():
 def test_conv2d_batch_split_over_threads_matches_torch(monkeypatch, parts):
     """The batch split into parts that run in parallel threads gives PyTorch's answer."""
     from nnbook.scratch import conv
-    monkeypatch.setattr(conv, "batch_parts",
-                        lambda N, work: [(N * i // parts, N * (i + 1) // parts) for i in range(parts)])
+    monkeypatch.setattr(conv, "split_batch", lambda N, work, piece: (parts, [(i, i + 1) for i in range(N)]))
     rng = np.random.default_rng(6)
     for (N, C, H, W), (Fn, KH, KW), stride, padding in [((7, 2, 6, 5), (3, 3, 2), 1, 1),
                                                        ((5, 3, 8, 8), (4, 3, 3), 2, 0)]:
@@ -130,7 +129,8 @@ def test_conv2d_pieces_and_groups_match_torch(monkeypatch, piece, small_product)
     from nnbook.scratch import conv
     monkeypatch.setattr(conv, "PIECE", piece)
     monkeypatch.setattr(conv, "SMALL_PRODUCT", small_product)
-    monkeypatch.setattr(conv, "batch_parts", lambda N, work: [(0, N // 2), (N // 2, N)])
+    monkeypatch.setattr(conv, "split_batch",
+                        lambda N, work, piece: (2, [(a, min(a + piece, N)) for a in range(0, N, piece)]))
     rng = np.random.default_rng(7)
     for (N, C, H, W), (Fn, KH, KW), stride, padding in [((5, 2, 6, 9), (3, 3, 2), 1, 1),
                                                        ((4, 3, 12, 8), (2, 2, 3), (2, 1), (1, 0))]:
@@ -197,17 +197,106 @@ def test_conv2d_from_several_threads_at_once():
         assert all(lib["num_threads"] == 2 for lib in threadpool_info() if lib["user_api"] == "blas")
 
 
-def test_conv2d_thread_parts_follow_blas_threads():
+def test_conv2d_threads_follow_blas_threads():
     from threadpoolctl import threadpool_limits
 
-    from nnbook.scratch._threads import MIN_WORK, batch_parts
+    from nnbook.scratch import _threads
+    big = 10 ** 12                                            # work enough for any number of threads
     with threadpool_limits(limits=1, user_api="blas"):
-        assert batch_parts(64, MIN_WORK) == [(0, 64)]
-    with threadpool_limits(limits=2, user_api="blas"):
-        assert batch_parts(64, MIN_WORK) == [(0, 32), (32, 64)]
-        assert batch_parts(3, MIN_WORK) == [(0, 1), (1, 3)]
-        assert batch_parts(1, MIN_WORK) == [(0, 1)]
-        assert batch_parts(64, MIN_WORK - 1) == [(0, 64)]      # small work: one thread
+        assert _threads.split_batch(64, big, 10) == (1, [(a, min(a + 10, 64)) for a in range(0, 64, 10)])
+    if _threads.cores() >= 2:
+        with threadpool_limits(limits=2, user_api="blas"):
+            assert _threads.split_batch(64, big, 10) == (2, [(a, a + 10) for a in range(0, 60, 10)] + [(60, 64)])
+            assert _threads.split_batch(64, big, 100) == (2, [(0, 16), (16, 32), (32, 48), (48, 64)])
+            assert _threads.split_batch(3, big, 100) == (2, [(0, 1), (1, 2), (2, 3)])
+            assert _threads.split_batch(1, big, 100) == (1, [(0, 1)])
+            assert _threads.split_batch(64, 1000, 100) == (1, [(0, 64)])      # small work: one thread
+
+
+def test_run_items_gives_every_result_in_order_and_raises():
+    from nnbook.scratch._threads import run_items
+    items = [(a, a + 3) for a in range(0, 30, 3)]
+    for threads in (1, 2, 5, 20):
+        assert run_items(lambda a, e: list(range(a, e)), items, threads) == [list(range(a, a + 3)) for a, _ in items]
+
+    def fail(a, e):
+        if a == 9:
+            raise ValueError("item 9")
+        return a
+    with pytest.raises(ValueError, match="item 9"):
+        run_items(fail, items, 3)
+
+
+def test_part_count_rule():
+    """Parts: at most the BLAS threads, the cores, the images, and sqrt(work / (2 PART_COST)):
+    a part too small to pay for its thread is not split off (tiny batches stay in one part)."""
+    from nnbook.scratch._threads import PART_COST, part_count
+    big = 10 ** 12
+    assert part_count(64, big, threads=16, cores=16) == 16
+    assert part_count(64, big, threads=16, cores=2) == 2       # never more parts than cores
+    assert part_count(64, big, threads=2, cores=16) == 2       # nor than BLAS threads
+    assert part_count(3, big, threads=16, cores=16) == 3       # nor than images
+    assert part_count(64, 0, threads=16, cores=16) == 1
+    assert part_count(64, 8 * PART_COST - 1, threads=16, cores=16) == 1   # two parts need work >= 8 k0
+    assert part_count(64, 8 * PART_COST, threads=16, cores=16) == 2
+    assert part_count(64, 2 * 16 ** 2 * PART_COST, threads=16, cores=16) == 16
+    assert part_count(64, 2 * 16 ** 2 * PART_COST - 1, threads=16, cores=16) == 15
+    # one batch of the digits CNN's first convolution (32 images 1x8x8, 24 filters 3x3, padding 1)
+    # and the first bench shape's forward pass
+    digits = 32 * 10 * 8 * 10 * (24 + 16)
+    assert part_count(32, digits, threads=16, cores=16) == 1
+    bench = 64 * 76 * 28 * 32 * (16 + 16)
+    assert part_count(64, bench, threads=16, cores=16) == int(np.sqrt(bench / (2 * PART_COST)))
+    # more threads never give fewer parts, and never parts too small
+    for work in (10 ** 5, 10 ** 6, 10 ** 7, 10 ** 8, 10 ** 9):
+        ks = [part_count(64, work, threads=t, cores=64) for t in (1, 2, 4, 8, 16, 32)]
+        assert ks == sorted(ks)
+        assert all(k == 1 or work >= 2 * k * k * PART_COST for k in ks)
+
+
+@pytest.mark.parametrize("xshape, wshape, stride, padding", CONV_CASES)
+def test_conv2d_im2col_matches_torch(xshape, wshape, stride, padding):
+    """The readable matrix-product version (conv_reference.py) against PyTorch."""
+    rng = np.random.default_rng(11)
+    x, w, b = conv_case(rng, *xshape, *wshape)
+    check_conv_against_torch(x, w, b, stride, padding, S.conv2d_forward_im2col, S.conv2d_backward_im2col)
+
+
+def test_conv2d_im2col_numerical_gradient():
+    rng = np.random.default_rng(12)
+    x, w, b = conv_case(rng, 2, 2, 5, 6, 3, 3, 2)
+    out, cache = S.conv2d_forward_im2col(x, w, b, stride=(1, 2), padding=(1, 0))
+    dout = rng.standard_normal(out.shape)
+    dx, dw, db = S.conv2d_backward_im2col(dout, cache)
+    f = lambda: S.conv2d_forward_im2col(x, w, b, stride=(1, 2), padding=(1, 0))[0]  # noqa: E731
+    for a, g in ((x, dx), (w, dw), (b, db)):
+        assert gradcheck(f, a, g, dout=dout) < NUM_TOL
+
+
+def test_im2col_and_col2im_are_adjoint():
+    """<im2col(x), Y> = <x, col2im(Y)>: col2im is the transpose of the linear map im2col."""
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((2, 3, 7, 6))
+    for stride, padding in [(1, 0), (2, 1), ((1, 2), (2, 0))]:
+        cols = S.im2col(x, 3, 2, stride, padding)
+        Y = rng.standard_normal(cols.shape)
+        assert abs(np.sum(cols * Y) - np.sum(x * S.col2im(Y, x.shape, 3, 2, stride, padding))) < 1e-10
+    cols = S.im2col(np.arange(16.0).reshape(1, 1, 4, 4), 2, 2)          # column (n, i, j) = window (i, j)
+    assert cols.shape == (4, 9) and list(cols[:, 0]) == [0, 1, 4, 5] and list(cols[:, 4]) == [5, 6, 9, 10]
+
+
+@pytest.mark.parametrize("xshape, wshape, stride, padding", CONV_CASES)
+def test_conv2d_fast_equals_reference(xshape, wshape, stride, padding):
+    """The fast conv (conv.py) gives the numbers of the readable versions (conv_reference.py)."""
+    rng = np.random.default_rng(14)
+    x, w, b = conv_case(rng, *xshape, *wshape)
+    fast, fast_cache = S.conv2d_forward(x, w, b, stride, padding)
+    ref, ref_cache = S.conv2d_forward_im2col(x, w, b, stride, padding)
+    naive, _ = S.conv2d_forward_naive(x, w, b, stride, padding)
+    assert rel_error(fast, ref) < 1e-12 and rel_error(naive, ref) < 1e-12
+    dout = rng.standard_normal(fast.shape)
+    for g, r in zip(S.conv2d_backward(dout, fast_cache), S.conv2d_backward_im2col(dout, ref_cache)):
+        assert rel_error(g, r) < 1e-12
 
 
 def test_conv2d_naive_equals_fast():
@@ -543,7 +632,10 @@ def test_training_is_deterministic():
     assert a["history"] == b["history"]
 
 
-def test_digits_cnn_reaches_98_percent():
+def test_digits_cnn_reaches_98_5_percent():
+    """The default net and recipe (chosen on validation splits of the training images, bench/tune_digits.py):
+    99.33% with seed 0 on the machine it was chosen on (99.19% averaged over seeds 0-2); 98.5% leaves
+    room for other CPUs' rounding."""
     from nnbook.cnn.data import load_digits_split
     X_train, X_test, y_train, y_test = load_digits_split()
     with nnbook.one_thread():          # the digits CNN's matrices are small: one BLAS thread
@@ -551,4 +643,4 @@ def test_digits_cnn_reaches_98_percent():
     print(f"digits CNN (NumPy, 1 BLAS thread): test accuracy {result['test_accuracy']:.4f} "
           f"in {result['seconds']:.1f} s")
     assert len(result["history"]) > 0
-    assert result["test_accuracy"] >= 0.98
+    assert result["test_accuracy"] >= 0.985

@@ -209,6 +209,66 @@ def test_step_functions_agree_with_sequence_functions():
         assert rel_error(g.reshape(gs.shape), gs) < 1e-12
 
 
+@pytest.mark.parametrize("N,T,D,H", [(2, 5, 3, 4), (1, 1, 1, 1), (3, 6, 2, 5)])
+def test_naive_loops_match_torch_and_the_fast_versions(N, T, D, H):
+    """The readable loops over the step functions (rnn_reference.py, lstm_reference.py) against
+    PyTorch, and the fast versions (recurrent.py, lstm.py) against them."""
+    rng = np.random.default_rng(21)
+    x, h0, _, Wx, Wh, b, dhs = _data(rng, N, T, D, H)
+    ref = _torch_rnn(x, h0, Wx, Wh, b, dhs)
+    hs, cache = S.rnn_forward_naive(x, h0, Wx, Wh, b)
+    assert rel_error(hs, ref["hs"]) < TOL
+    grads = S.rnn_backward_naive(dhs, cache)
+    for g, r in zip(grads, ref["grads"]):
+        assert g.shape == r.shape and rel_error(g, r) < TOL
+    hs_fast, cache_fast = S.rnn_forward(x, h0, Wx, Wh, b)
+    assert rel_error(hs_fast, hs) < 1e-12
+    assert all(rel_error(u, v) < 1e-12 for u, v in zip(S.rnn_backward(dhs, cache_fast), grads))
+
+    x, h0, c0, Wx, Wh, b, dhs = _data(rng, N, T, D, H, gates=4)
+    ref = _torch_rnn(x, h0, Wx, Wh, b, dhs, kind="LSTM", c0=c0)
+    hs, cs, cache = S.lstm_forward_naive(x, h0, c0, Wx, Wh, b)
+    assert rel_error(hs, ref["hs"]) < TOL and rel_error(cs[:, -1], ref["cn"]) < TOL
+    grads = S.lstm_backward_naive(dhs, cache)
+    for g, r in zip(grads, ref["grads"]):
+        assert g.shape == r.shape and rel_error(g, r) < TOL
+    hs_fast, cs_fast, cache_fast = S.lstm_forward(x, h0, c0, Wx, Wh, b)
+    assert rel_error(hs_fast, hs) < 1e-12 and rel_error(cs_fast, cs) < 1e-12
+    assert all(rel_error(u, v) < 1e-12 for u, v in zip(S.lstm_backward(dhs, cache_fast), grads))
+    dc_last = rng.standard_normal((N, H))
+    assert all(rel_error(u, v) < 1e-12 for u, v in zip(S.lstm_backward(dhs, cache_fast, dc_last=dc_last),
+                                                       S.lstm_backward_naive(dhs, cache, dc_last=dc_last)))
+
+
+def test_naive_loops_numerical_gradients():
+    rng = np.random.default_rng(22)
+    x, h0, c0, Wx, Wh, b, dhs = _data(rng, 2, 3, 2, 3, gates=4)
+    hs, cs, cache = S.lstm_forward_naive(x, h0, c0, Wx, Wh, b)
+    grads = S.lstm_backward_naive(dhs, cache)
+    for arr, g in zip((x, h0, c0, Wx, Wh, b), grads):
+        num = numerical_gradient(lambda: S.lstm_forward_naive(x, h0, c0, Wx, Wh, b)[0], arr, dout=dhs)
+        assert rel_error(g, num) < 1e-6    # centred differences: error 1e-9 to 1e-7
+    x, h0, _, Wx, Wh, b, dhs = _data(rng, 2, 3, 2, 3)
+    hs, cache = S.rnn_forward_naive(x, h0, Wx, Wh, b)
+    grads = S.rnn_backward_naive(dhs, cache)
+    for arr, g in zip((x, h0, Wx, Wh, b), grads):
+        num = numerical_gradient(lambda: S.rnn_forward_naive(x, h0, Wx, Wh, b)[0], arr, dout=dhs)
+        assert rel_error(g, num) < 1e-6    # centred differences: error 1e-9 to 1e-7
+
+
+def test_lstm_backward_reuses_its_temporaries_safely():
+    """Two caches alive at once, backward in either order: the thread's temporary buffers are shared
+    between calls but never part of a cache."""
+    rng = np.random.default_rng(23)
+    a = _data(rng, 3, 4, 2, 5, gates=4)
+    c = _data(rng, 3, 4, 2, 5, gates=4)
+    _, _, cache_a = S.lstm_forward(*a[:6])
+    _, _, cache_c = S.lstm_forward(*c[:6])
+    first = S.lstm_backward(a[6], cache_a)
+    S.lstm_backward(c[6], cache_c)
+    assert all(np.array_equal(u, v) for u, v in zip(first, S.lstm_backward(a[6], cache_a)))
+
+
 # ----------------------------------------------------------------------------- gates and gradient norms
 def test_lstm_gates_match_the_equations():
     rng = np.random.default_rng(6)

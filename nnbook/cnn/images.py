@@ -20,7 +20,7 @@ GRAY_WEIGHTS = (0.299, 0.587, 0.114)   # ITU-R BT.601 luma: green looks brightes
 
 
 def to_gray(rgb):
-    """Grayscale of a colour image: rgb (H, W, 3), uint8 0-255 or float 0-1 -> (H, W) float64 in [0, 1]."""
+    """Grayscale of a color image: rgb (H, W, 3), uint8 0-255 or float 0-1 -> (H, W) float64 in [0, 1]."""
     rgb = np.asarray(rgb)
     if rgb.ndim != 3 or rgb.shape[2] != 3:
         raise ValueError(f"to_gray: expected an (H, W, 3) image, got shape {rgb.shape}")
@@ -72,14 +72,14 @@ def toy_image(size=16, lo=4, hi=12):
 
 # ------------------------------------------------------------------ classic kernels, (K, K) float64
 def box_kernel(k):
-    """Box blur: the plain average of a k x k neighbourhood, all weights 1 / k^2."""
+    """Box blur: the plain average of a k x k neighborhood, all weights 1 / k^2."""
     if not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"box_kernel: k must be a positive int, got {k!r}")
     return np.full((k, k), 1.0 / (k * k))
 
 
 def gaussian_kernel(k, sigma=None):
-    """Gaussian blur: weights exp(-(u^2 + v^2) / (2 sigma^2)) around the centre, normalised to sum 1.
+    """Gaussian blur: weights exp(-(u^2 + v^2) / (2 sigma^2)) around the center, normalized to sum 1.
 
     k: odd size; sigma: spread in pixels (default k / 4, so the bell fits inside the window).
     """
@@ -106,14 +106,14 @@ def sobel_kernel(axis="x"):
 
 
 def sharpen_kernel():
-    """Sharpen (3, 3): 5 x centre minus the four neighbours (= identity + a Laplacian edge boost); sums to 1."""
+    """Sharpen (3, 3): 5 x center minus the four neighbors (= identity + a Laplacian edge boost); sums to 1."""
     return np.array([[0.0, -1.0, 0.0],
                      [-1.0, 5.0, -1.0],
                      [0.0, -1.0, 0.0]])
 
 
 def identity_kernel(k=3):
-    """Identity (k, k): 1 in the centre, 0 elsewhere; filtering only crops (or, with padding, copies)."""
+    """Identity (k, k): 1 in the center, 0 elsewhere; filtering only crops (or, with padding, copies)."""
     if not isinstance(k, (int, np.integer)) or k < 1 or k % 2 == 0:
         raise ValueError(f"identity_kernel: k must be a positive odd int, got {k!r}")
     w = np.zeros((k, k))
@@ -139,7 +139,8 @@ def filter_image(img, kernel, padding=0, stride=1):
 
 
 def shift_image(img, dy, dx):
-    """img shifted down by dy and right by dx pixels, circularly (what leaves one side enters the other).
+    """img shifted down by dy and right by dx pixels, circularly (np.roll): what leaves one side comes back
+    on the other, so no new pixels enter.
 
     img: (..., H, W) -> same shape. Away from the wrapped border this is a plain translation.
     """

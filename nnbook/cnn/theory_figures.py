@@ -15,7 +15,7 @@ from ..scratch import conv_output_size
 __all__ = [
     "shape_str", "architecture_figure", "channels_figure", "filter_bank_figure", "stride_padding_figure",
     "feature_map_figure", "pooling_figure", "receptive_field_figure", "conv_step_figure",
-    "image_row", "filter_gallery_figure", "kernel_size_frame", "shift_change_figure",
+    "image_row", "filter_gallery_figure", "covered_cells", "conv_arithmetic_frame", "shift_change_figure",
 ]
 
 BLUE, ORANGE, GREEN, GREY = "#1f77b4", "#ff7f0e", "#2ca02c", "0.85"
@@ -44,7 +44,7 @@ def _num(v):
 def _grid(ax, values, x0, y0, cell=1.0, colors=None, text=True, fontsize=9, edge="0.35", lw=0.8):
     """Draw a 2-D array as a grid of cells with its values, top-left corner at (x0, y0); y grows downward.
 
-    values: (R, C) array (NaN cells stay empty); colors: None, one colour, or an (R, C) array of colours.
+    values: (R, C) array (NaN cells stay empty); colors: None, one color, or an (R, C) array of colors.
     """
     values = np.asarray(values, dtype=float)
     R, C = values.shape
@@ -87,7 +87,7 @@ def _volume(ax, x, y_mid, depth, side, color, max_sheets=6, step=0.18, image=Non
     """A feature-map volume as a stack of offset squares; returns the x where it ends.
 
     depth: number of channels (at most max_sheets sheets are drawn); side: square size; the
-    stack is centred vertically on y_mid. image: optional (H, W) array drawn on the front sheet.
+    stack is centered vertically on y_mid. image: optional (H, W) array drawn on the front sheet.
     """
     n = int(min(depth, max_sheets))
     top = y_mid - side / 2 - (n - 1) * step / 2
@@ -106,7 +106,7 @@ _KIND = {
     "conv": (lambda: tr("합성곱+ReLU", "conv + ReLU"), "#9ecae1"),
     "pool": (lambda: tr("풀링", "pooling"), "#fdd0a2"),
     "flatten": (lambda: tr("평탄화", "flatten"), "#c7e9c0"),
-    "fc": (lambda: tr("완전 연결 계층", "fully connected"), "#dadaeb"),
+    "fc": (lambda: tr("완전연결 계층", "fully connected"), "#dadaeb"),
     "softmax": (lambda: tr("소프트맥스", "softmax"), "#fcbba1"),
 }
 
@@ -157,7 +157,7 @@ def architecture_figure(stages, image=None, classes=None):
     if conv_idx:
         a, b = xs[conv_idx[0]][0], xs[conv_idx[-1]][1]
         ax.plot([a, a, b, b], [0.75, 0.6, 0.6, 0.75], color="0.3", lw=1)
-        ax.text((a + b) / 2, 0.5, tr("[합성곱 → 활성화 함수 → 풀링] × n: 작은 특성(모서리)이 모여 큰 특성(모양)이 된다",
+        ax.text((a + b) / 2, 0.5, tr("[합성곱 → 활성화 함수 → 풀링] × n: 작은 특징(모서리)이 모여 큰 특징(모양)이 된다",
                                      "[convolution → activation → pooling] × n: small features (edges) build larger ones (shapes)"),
                 ha="center", va="bottom", fontsize=8.5)
         rest = [i for i, (k, _) in enumerate(stages) if k in ("flatten", "fc", "softmax")]
@@ -166,18 +166,18 @@ def architecture_figure(stages, image=None, classes=None):
             ax.plot([a, a, b, b], [0.75, 0.6, 0.6, 0.75], color="0.3", lw=1)
             ax.text((a + b) / 2, 0.5, tr("분류", "classification"), ha="center", va="bottom", fontsize=8.5)
     _canvas(ax, x_end + 0.8, 4.1, y0=0.0)
-    ax.set_title(tr("합성곱 신경망의 구조 (모양: 채널×높이×너비)", "The architecture of a CNN (shapes: channels×height×width)"))
+    ax.set_title(tr("합성곱 신경망의 구조(모양: 채널×높이×너비)", "The architecture of a CNN (shapes: channels×height×width)"))
     fig.tight_layout()
     return fig
 
 
 # ------------------------------------------------------------------ 2. terms
 def channels_figure(rgb):
-    """A colour photo and its three channels. rgb: (H, W, 3) floats in [0, 1]."""
+    """A color photo and its three channels. rgb: (H, W, 3) floats in [0, 1]."""
     fig, axes = plt.subplots(1, 4, figsize=(10, 2.3))
     H, W = rgb.shape[:2]
     axes[0].imshow(np.clip(rgb, 0, 1))
-    axes[0].set_title(tr("컬러 사진", "colour photo"))
+    axes[0].set_title(tr("컬러 사진", "color photo"))
     axes[0].set_xlabel(shape_str((H, W, 3)))
     names = [tr("R 채널", "R channel"), tr("G 채널", "G channel"), tr("B 채널", "B channel")]
     for c, (ax, color) in enumerate(zip(axes[1:], ["red", "green", "blue"])):
@@ -211,15 +211,15 @@ def filter_bank_figure(C=3, H=8, K=3, F=4):
     x2 = xf + 1.3
     _arrow(ax, x2, y_mid, x2 + 0.7, y_mid, text=tr("합산", "sum"))
     x3 = _volume(ax, x2 + 0.9, y_mid, F, 1.8, "#9ecae1", max_sheets=F, step=0.3)
-    for f in range(F):   # colour each output sheet like its filter
+    for f in range(F):   # color each output sheet like its filter
         n = F
         top = y_mid - 1.8 / 2 - (n - 1) * 0.3 / 2
         ax.add_patch(Rectangle((x2 + 0.9 + f * 0.3, top + (n - 1 - f) * 0.3), 1.8, 1.8,
                                facecolor=colors[f % len(colors)], edgecolor="0.25", lw=0.8, zorder=2 + F - f))
-    ax.text((x2 + 0.9 + x3) / 2, 3.9, tr(f"특성 맵 {F}장\n{shape_str((F, Ho, Ho))}", f"{F} feature maps\n{shape_str((F, Ho, Ho))}"),
+    ax.text((x2 + 0.9 + x3) / 2, 3.9, tr(f"특징 맵 {F}장\n{shape_str((F, Ho, Ho))}", f"{F} feature maps\n{shape_str((F, Ho, Ho))}"),
             ha="center", va="top", fontsize=9)
     _canvas(ax, x3 + 0.3, 4.5, y0=-0.3)
-    ax.set_title(tr("필터 하나 = 입력의 모든 채널에 걸친 커널 묶음, 필터 하나가 특성 맵 한 장을 만든다",
+    ax.set_title(tr("필터 하나 = 입력의 모든 채널에 걸친 커널 묶음, 필터 하나가 특징 맵 한 장을 만든다",
                     "One filter = one kernel per input channel; each filter makes one feature map"), fontsize=10)
     fig.tight_layout()
     return fig
@@ -251,7 +251,7 @@ def stride_padding_figure(configs=((5, 3, 1, 0), (5, 3, 1, 1), (5, 3, 2, 1))):
         ax.set_title(f"H={H}, K={K}, S={S}, P={P}", fontsize=10)
         ax.set_xlabel(tr(f"입력 {H}×{H} → 출력 {Ho}×{Ho}", f"input {H}×{H} → output {Ho}×{Ho}"), fontsize=9)
     fig.suptitle(tr("스트라이드 S와 패딩 P (회색 = 0으로 채운 패딩, 파란/주황 = 첫째/둘째 창)",
-                    "Stride S and padding P (grey = zero padding, blue/orange = first/second window)"), fontsize=10)
+                    "Stride S and padding P (gray = zero padding, blue/orange = first/second window)"), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -275,20 +275,20 @@ def feature_map_figure(img, kernels, maps, act_maps, names):
         a[1].set_xlabel(shape_str(k.shape), fontsize=8)
         m = np.abs(maps[r]).max() or 1.0
         a[2].imshow(maps[r], cmap="RdBu_r", vmin=-m, vmax=m)
-        a[2].set_title(tr("특성 맵 (빨강 +, 파랑 -)", "feature map (red +, blue -)"), fontsize=9)
+        a[2].set_title(tr("특징 맵(빨강 +, 파랑 -)", "feature map (red +, blue -)"), fontsize=9)
         a[2].set_xlabel(shape_str(maps[r].shape), fontsize=8)
         a[3].imshow(act_maps[r], cmap="Reds", vmin=0, vmax=m)
         a[3].set_title(tr("ReLU 뒤 활성화 맵", "activation map after ReLU"), fontsize=9)
         a[3].set_xlabel(shape_str(act_maps[r].shape), fontsize=8)
         no_ticks(*a)
-    fig.suptitle(tr("특성 맵: 필터마다 한 장, 필터가 찾는 무늬가 있는 곳에서 값이 크다",
+    fig.suptitle(tr("특징 맵: 필터마다 한 장, 필터가 찾는 무늬가 있는 곳에서 값이 크다",
                     "Feature maps: one per filter, large where the filter's pattern is"), fontsize=10)
     fig.tight_layout()
     return fig
 
 
 def pooling_figure(x, max_out, avg_out, k=2):
-    """A small input (H, W) with its k×k blocks coloured, and its max-pooled and average-pooled outputs."""
+    """A small input (H, W) with its k×k blocks colored, and its max-pooled and average-pooled outputs."""
     x = np.asarray(x)
     H, W = x.shape
     palette = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1", "#fee391"]
@@ -307,8 +307,8 @@ def pooling_figure(x, max_out, avg_out, k=2):
     ax.text(x2 + Wo / 2, y + Ho + 0.4, tr("평균 풀링", "average pooling"), ha="center", va="top", fontsize=10)
     ax.text(W / 2, H + 0.4, tr(f"입력 {H}×{W}", f"input {H}×{W}"), ha="center", va="top", fontsize=10)
     _canvas(ax, x2 + Wo + 0.2, H + 1.2, x0=-0.2, y0=-0.2)
-    ax.set_title(tr(f"{k}×{k} 풀링 (스트라이드 {k}): 색이 같은 칸이 한 창이다",
-                    f"{k}×{k} pooling (stride {k}): cells of one colour form one window"), fontsize=10)
+    ax.set_title(tr(f"{k}×{k} 풀링(스트라이드 {k}): 색이 같은 칸이 한 창이다",
+                    f"{k}×{k} pooling (stride {k}): cells of one color form one window"), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -327,7 +327,7 @@ def receptive_field_figure(k=3, layers=2):
         y = (sizes[0] - n) / 2
         _grid(ax, np.full((n, n), np.nan), x, y, colors=colors)
         boxes.append((x + lo, y + lo, rf))
-        name = tr("입력", "input") if l == 0 else tr(f"{l}층 특성 맵", f"layer {l} feature map")
+        name = tr("입력", "input") if l == 0 else tr(f"{l}계층 특징 맵", f"layer {l} feature map")
         ax.text(x + n / 2, sizes[0] + 0.4, f"{name}\n{n}×{n}", ha="center", va="top", fontsize=9)
         ax.text(x + n / 2, y - 0.3, tr(f"수용 영역 {rf}×{rf}", f"receptive field {rf}×{rf}") if l < layers
                 else tr("한 칸", "one unit"), ha="center", va="bottom", fontsize=9, color="#d94801")
@@ -379,7 +379,7 @@ def conv_step_figure(x, w, out, i, j):
                              (xp, K, y + K, tr("원소별 곱", "products")), (xo, Wo, yo + Ho, tr("출력", "output"))):
         ax.text(xc + wdt / 2, yb + 0.3, lab, ha="center", va="top", fontsize=9)
     _canvas(ax, xo + Wo + 0.2, H + 1.0, x0=-0.2, y0=-0.2)
-    ax.set_title(tr(f"창 ({i}, {j}): 곱의 합 = {_num(prod.sum())}", f"window ({i}, {j}): sum of products = {_num(prod.sum())}"),
+    ax.set_title(tr(f"창({i}, {j}): 곱의 합 = {_num(prod.sum())}", f"window ({i}, {j}): sum of products = {_num(prod.sum())}"),
                  fontsize=10)
     fig.tight_layout()
     return fig
@@ -417,7 +417,7 @@ def filter_gallery_figure(img, kernels, outputs, names):
     gs = fig.add_gridspec(2, n + 1, width_ratios=[1.6] + [1] * n, height_ratios=[1, 1.3])
     ax0 = fig.add_subplot(gs[:, 0])
     ax0.imshow(img, cmap="gray", vmin=0, vmax=1)
-    ax0.set_title(tr("원본 (흑백)", "original (grayscale)"), fontsize=9)
+    ax0.set_title(tr("원본(흑백)", "original (grayscale)"), fontsize=9)
     ax0.set_xlabel(shape_str(img.shape), fontsize=8)
     no_ticks(ax0)
     for c, (k, out, name) in enumerate(zip(kernels, outputs, names)):
@@ -439,43 +439,92 @@ def filter_gallery_figure(img, kernels, outputs, names):
             axo.imshow(out, cmap="gray", vmin=0, vmax=1)
         axo.set_xlabel(shape_str(out.shape), fontsize=8)
         no_ticks(axk, axo)
-    fig.suptitle(tr("사진에 적용한 고전적인 필터 (가장자리 필터: 빨강 +, 파랑 -)",
+    fig.suptitle(tr("사진에 적용한 고전적인 필터(가장자리 필터: 빨강 +, 파랑 -)",
                     "Classic filters on a photograph (edge filters: red +, blue -)"), fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def kernel_size_frame(img, kernel, out, caption):
-    """One slider frame: the kernel, and the output drawn at the input's pixel scale (so the shrinking shows).
+def covered_cells(n, K, S):
+    """Which of n (padded) input positions along one axis some window covers.
 
-    img: (H, W) input, kernel: (K, K), out: (Ho, Wo). The input's extent is a grey dashed frame behind
-    the output, so the margin lost without padding is the visible grey border. Returns (figure, caption).
+    Windows of size K start at 0, S, 2S, ... and stay inside the n positions (the output-size formula);
+    returns a bool array (n,). False marks a position no output cell ever sees: the cut-off end when
+    (n - K) is not a multiple of S, and the gaps between windows when S > K.
     """
-    H, W = img.shape
-    K = kernel.shape[0]
-    Ho, Wo = out.shape
-    fig, axes = plt.subplots(1, 2, figsize=(6.2, 2.9), gridspec_kw={"width_ratios": [0.42, 1]})
-    side = max(15, K)
-    axes[0].imshow(kernel, cmap="Oranges", vmin=0, vmax=kernel.max() * 1.5, extent=(0, K, K, 0))
-    axes[0].set_xlim(0, side)
-    axes[0].set_ylim(side, 0)
-    axes[0].set_xticks(range(0, side + 1, 5))
-    axes[0].set_yticks(range(0, side + 1, 5))
-    axes[0].set_title(tr(f"커널 {K}×{K}", f"kernel {K}×{K}"), fontsize=10)
-    off = (K - 1) / 2
-    axes[1].add_patch(Rectangle((0, 0), W, H, facecolor="0.85", edgecolor="0.5", lw=0.8, ls="--"))
-    axes[1].imshow(out, cmap="gray", vmin=0, vmax=1, extent=(off, off + Wo, off + Ho, off), zorder=2)
-    axes[1].set_xlim(0, W)
-    axes[1].set_ylim(H, 0)
-    axes[1].set_title(tr(f"입력 {H}×{W} → 출력 {Ho}×{Wo}", f"input {H}×{W} → output {Ho}×{Wo}"),
-                      fontsize=10)
-    for ax in axes:
-        ax.set_xlabel(tr("x (픽셀)", "x (pixels)"), fontsize=8)
-        ax.set_ylabel(tr("y (픽셀)", "y (pixels)"), fontsize=8)
-        ax.tick_params(labelsize=7)
-    fig.suptitle(tr("상자 흐림 (패딩 0): 회색 테두리 = 잃어버린 가장자리", "Box blur (padding 0): grey border = lost margin"),
-                 fontsize=10)
+    if K > n:
+        raise ValueError(f"covered_cells: kernel {K} is larger than the padded input {n}")
+    seen = np.zeros(n, dtype=bool)
+    for start in range(0, n - K + 1, S):
+        seen[start:start + K] = True
+    return seen
+
+
+def conv_arithmetic_frame(I, K, S, P):
+    """One frame of the convolution-arithmetic explorer: a square input I×I, kernel K, stride S, padding P.
+
+    Left: the padded input (I + 2P)² (gray = zero padding), the windows of the first two output cells
+    (blue, orange) and of the last one (green), a dot at the center of every window (the output grid
+    laid over the input), and in red the cells no window covers. Right: the output grid O×O with
+    O = floor((I + 2P - K) / S) + 1, and that formula with the numbers filled in. Returns (figure, caption).
+    """
+    O = conv_output_size(I, K, S, P)
+    n = I + 2 * P
+    seen = covered_cells(n, K, S)
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(5.4, 3.0))
+    colors, vals = [], np.full((n, n), np.nan)
+    for r in range(n):
+        row = []
+        for c in range(n):
+            pad = r < P or r >= P + I or c < P or c >= P + I
+            dot = K == 1 and r % S == 0 and c % S == 0 and r <= n - K and c <= n - K
+            if pad and not dot:          # (a dot marks a window center; K = 1 puts it on a padding cell)
+                vals[r, c] = 0
+            row.append("#f4a582" if not (seen[r] and seen[c]) else (GREY if pad else "white"))
+        colors.append(row)
+    _grid(ax, vals, 0, 0, colors=colors, fontsize=7)
+    _outline(ax, 0, 0, K, K, BLUE, lw=2.5)
+    if O > 1:
+        _outline(ax, S, 0, K, K, ORANGE, lw=2.0, ls="--")
+        last = (O - 1) * S
+        _outline(ax, last, last, K, K, GREEN, lw=2.0, ls=":")
+    centers = np.arange(O) * S + K / 2
+    cx, cy = np.meshgrid(centers, centers)
+    ax.plot(cx.ravel(), cy.ravel(), "o", color="0.15", ms=3.5, zorder=6)
+    _canvas(ax, n + 0.1, n + 0.1, x0=-0.1, y0=-0.1)
+    ax.set_title(tr(f"입력 {I}×{I}, 패딩 {P}", f"input {I}×{I}, padding {P}"), fontsize=9)
+    ax.set_xlabel(tr("회색: 패딩(0) · 빨강: 어떤 창도 보지 않는 칸", "gray: padding (0) · red: seen by no window"),
+                  fontsize=8)
+    oc = [["white"] * O for _ in range(O)]
+    oc[0][0] = "#c6dbef"
+    if O > 1:
+        oc[0][1] = "#fdd0a2"
+        oc[O - 1][O - 1] = "#c7e9c0"
+    side = max(n, 5)
+    _grid(ax2, np.full((O, O), np.nan), (side - O) / 2, 0, colors=oc)
+    ax2.plot(cx.ravel() / S - K / (2 * S) + 0.5 + (side - O) / 2, cy.ravel() / S - K / (2 * S) + 0.5, "o",
+             color="0.15", ms=3.5, zorder=6)
+    _canvas(ax2, side + 0.1, side + 0.1, x0=-0.1, y0=-0.1)
+    ax2.set_title(tr(f"출력 {O}×{O}", f"output {O}×{O}"), fontsize=9)
+    num = I + 2 * P - K
+    ax2.text(side / 2, O + 0.6, rf"$O = \lfloor ({I} + 2\cdot{P} - {K})/{S} \rfloor + 1$" + "\n"
+             + rf"$\;\;\, = \lfloor {num}/{S} \rfloor + 1 = {O}$",
+             ha="center", va="top", fontsize=9)
+    fig.suptitle(tr(f"커널 {K}×{K}, 스트라이드 {S}: 점 하나 = 출력 한 칸(창의 중심)",
+                    f"kernel {K}×{K}, stride {S}: one dot = one output cell (its window's center)"), fontsize=9)
     fig.tight_layout()
+    r2 = K + (K - 1) * S
+    unseen = int(n * n - seen.sum() ** 2)
+    if K > S:
+        ko_gap, en_gap = f"이웃한 두 창은 {K - S}칸 겹친다", f"neighboring windows overlap by {K - S}"
+    elif K == S:
+        ko_gap, en_gap = "이웃한 두 창은 겹치지 않고 맞닿는다", "neighboring windows touch without overlap"
+    else:
+        ko_gap, en_gap = f"이웃한 두 창 사이에 {S - K}칸이 빈다", f"neighboring windows leave a gap of {S - K}"
+    caption = tr(f"O = ⌊({I} + 2·{P} − {K}) / {S}⌋ + 1 = {O}. 출력 한 칸의 수용 영역은 {K}×{K}, {ko_gap}. "
+                 f"같은 계층을 한 번 더 쌓으면 수용 영역은 {r2}×{r2}. 어떤 창도 보지 않는 칸: {unseen}개",
+                 f"O = ⌊({I} + 2·{P} − {K}) / {S}⌋ + 1 = {O}. One output cell's receptive field is {K}×{K}; "
+                 f"{en_gap}. Stack the same layer twice: receptive field {r2}×{r2}. Cells no window sees: {unseen}")
     return fig, caption
 
 
@@ -488,7 +537,7 @@ def shift_change_figure(shifts, changes):
     for p, ys in changes.items():
         label = tr("풀링 없음", "no pooling") if p == 1 else tr(f"{p}×{p} 최대 풀링", f"{p}×{p} max pooling")
         ax.plot(shifts, ys, marker="o", label=label)
-    ax.set_xlabel(tr("입력 이동 (픽셀)", "input shift (pixels)"))
+    ax.set_xlabel(tr("입력 이동(픽셀)", "input shift (pixels)"))
     ax.set_ylabel(tr("출력의 상대 변화", "relative change of output"))
     ax.set_xticks(list(shifts))
     ax.set_title(tr("풀링이 클수록 작은 이동에 덜 변한다", "Larger pooling: less change under small shifts"), fontsize=10)

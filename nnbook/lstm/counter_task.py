@@ -5,16 +5,19 @@ Everything runs on `nnbook.scratch` (NumPy); only `torch_hidden_grad_norms`, the
 the gradient-norm curves, imports torch (inside the function).
 
     x, y, tokens = counter_task(128, 12, rng)          # x: (N, T, 3) one-hot, y: (N, T) counts
-    params, losses = train_counter_lstm(H=2)           # Wx: (3, 4H), Wh: (H, 4H), b: (4H,), w, c
+    params, losses = train_counter_lstm(H=2)           # Wx: (3, 4H), Wh: (H, 4H), b: (4H,), w_y, b_y
     rec = gate_record(params, [1, 0, 1, 2, ...])        # gates, states, prediction of one sequence
+    u = counter_unit(cs, y)                             # the hidden unit whose cell state counts
+    prof = forget_bias_profile(x, dhs, forget_bias=3)   # gradient and forget-gate path of one LSTM
 """
 import numpy as np
 
-from ..scratch import Adam, lstm_backward, lstm_forward, lstm_gates
+from ..scratch import Adam, hidden_grad_norms, lstm_backward, lstm_forward, lstm_gates
 
 __all__ = [
     "COUNTER_TOKENS", "counter_task", "counter_targets", "init_lstm_weights", "train_counter_lstm",
-    "counter_predict", "gate_record", "param_count", "GATES", "torch_hidden_grad_norms",
+    "counter_predict", "gate_record", "counter_unit", "param_count", "GATES", "torch_hidden_grad_norms",
+    "forget_bias_profile",
 ]
 
 #: The counter task's three input symbols: 0 "·" nothing, 1 "1" add one, 2 "R" reset to zero.
@@ -74,7 +77,7 @@ def counter_predict(params, x):
     N, H = x.shape[0], params["Wh"].shape[0]
     z = np.zeros((N, H))
     hs, cs, cache = lstm_forward(x, z, z, params["Wx"], params["Wh"], params["b"])
-    return hs @ params["w"] + params["c"][0], hs, cs, cache
+    return hs @ params["w_y"] + params["b_y"][0], hs, cs, cache
 
 
 def train_counter_lstm(H=2, T=12, n=128, steps=300, lr=0.05, seed=1):
@@ -82,12 +85,13 @@ def train_counter_lstm(H=2, T=12, n=128, steps=300, lr=0.05, seed=1):
 
     Full batch of n sequences of length T, mean squared error on every step, Adam.
     Returns (params, losses): params has Wx: (3, 4H), Wh: (H, 4H), b: (4H,) in PyTorch's gate
-    order, w: (H,), c: (1,) (prediction = h_t @ w + c); losses: (steps,) the training loss.
+    order, w_y: (H,), b_y: (1,) the read-out (prediction = h_t @ w_y + b_y; named so that c stays
+    the cell state); losses: (steps,) the training loss.
     """
     rng = np.random.default_rng(seed)
     x, y, _ = counter_task(n, T, rng)
     Wx, Wh, b = init_lstm_weights(3, H, rng)
-    params = {"Wx": Wx, "Wh": Wh, "b": b, "w": rng.uniform(-1, 1, H) / np.sqrt(H), "c": np.zeros(1)}
+    params = {"Wx": Wx, "Wh": Wh, "b": b, "w_y": rng.uniform(-1, 1, H) / np.sqrt(H), "b_y": np.zeros(1)}
     opt = Adam(lr=lr)
     losses = np.empty(steps)
     for s in range(steps):
@@ -95,8 +99,8 @@ def train_counter_lstm(H=2, T=12, n=128, steps=300, lr=0.05, seed=1):
         err = pred - y
         losses[s] = np.mean(err ** 2)
         dpred = 2 * err / err.size                                   # d loss / d pred: (n, T)
-        grads = {"w": np.einsum("nth,nt->h", hs, dpred), "c": np.array([dpred.sum()])}
-        _, _, _, grads["Wx"], grads["Wh"], grads["b"] = lstm_backward(dpred[..., None] * params["w"], cache)
+        grads = {"w_y": np.einsum("nth,nt->h", hs, dpred), "b_y": np.array([dpred.sum()])}
+        _, _, _, grads["Wx"], grads["Wh"], grads["b"] = lstm_backward(dpred[..., None] * params["w_y"], cache)
         opt.update(params, grads)
     return params, losses
 
@@ -115,6 +119,49 @@ def gate_record(params, tokens):
            "c": cs[0], "h": hs[0]}
     rec.update({k: gates[k][0] for k in ("i", "f", "g", "o")})
     return rec
+
+
+def counter_unit(cs, y):
+    """The hidden unit that does the counting: the one whose cell state follows the target best.
+
+    cs: (N, T, H) cell states, y: (N, T) target counts. Returns (unit index, its correlation
+    coefficient with y), the largest |correlation| over the H units.
+    """
+    cs, y = np.asarray(cs, dtype=float), np.asarray(y, dtype=float)
+    if cs.ndim != 3 or cs.shape[:2] != y.shape:
+        raise ValueError(f"counter_unit: cs must be (N, T, H) and y (N, T), got {cs.shape} and {y.shape}")
+    r = np.array([np.corrcoef(cs[..., u].ravel(), y.ravel())[0, 1] for u in range(cs.shape[2])])
+    u = int(np.argmax(np.abs(r)))
+    return u, float(r[u])
+
+
+def forget_bias_profile(x, dhs, forget_bias, seed=1):
+    """How far the gradient of an untrained LSTM travels back, for one forget-gate bias b_f.
+
+    x: (1, T, D) one input sequence; dhs: (1, T, H) the gradient of the loss at each h_t (e.g.
+    only on the last step). The LSTM is `init_lstm_weights(D, H, default_rng(seed), forget_bias)`
+    with zero initial states, so only b_f changes between calls with the same seed.
+    Returns a dict of numpy arrays:
+      grad (T,)     ‖∂L/∂h_t‖ from `hidden_grad_norms` (all paths),
+      f (T, H)      the forget gate at every step,
+      shortcut (T,) shortcut[k] = mean over units of f_{T-k+1} ... f_T (1-based steps, k factors),
+                    the factor by which the cell-state path alone carries the gradient of c_T
+                    back to c_{T-k}; shortcut[0] = 1.
+    """
+    x, dhs = np.asarray(x, dtype=float), np.asarray(dhs, dtype=float)
+    if x.ndim != 3 or x.shape[0] != 1:
+        raise ValueError(f"forget_bias_profile: x must be (1, T, D), got shape {x.shape}")
+    T, D = x.shape[1:]
+    if dhs.ndim != 3 or dhs.shape[:2] != (1, T):
+        raise ValueError(f"forget_bias_profile: dhs must be (1, {T}, H), got shape {dhs.shape}")
+    H = dhs.shape[2]
+    Wx, Wh, b = init_lstm_weights(D, H, np.random.default_rng(seed), forget_bias=forget_bias)
+    z = np.zeros((1, H))
+    _, _, cache = lstm_forward(x, z, z, Wx, Wh, b)
+    f = lstm_gates(cache)["f"][0]                                    # (T, H)
+    prods = np.cumprod(f[::-1], axis=0)                             # prods[k-1] = f_T ... f_{T-k+1}
+    shortcut = np.concatenate([[1.0], prods.mean(axis=1)[:-1]])
+    return {"grad": hidden_grad_norms(dhs, cache), "f": f, "shortcut": shortcut}
 
 
 def param_count(kind, D, H, biases=2):

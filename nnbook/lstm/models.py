@@ -6,7 +6,10 @@ Two small problems, each with its data, model and training loop:
   the first two (`build_vocab`, `word_task_data`, `WordLSTM`, `train_word_lstm`, `hidden_size_sweep`);
 - the long-range memory task: the label is the first symbol of a sequence of length T whose other
   T - 1 symbols are noise (`memory_task_data`, `SequenceClassifier`, `train_memory`, `memory_sweep`),
-  where an LSTM and a plain RNN of the same hidden size are compared.
+  where an LSTM is compared with a basic RNN of the same hidden size and one of about the same
+  parameter count;
+- how strongly each input position reaches the answer of a memory-task model (`memory_influence`);
+- `CharLSTM`, an LSTM language model for chapter 4's text, trained by chapter 4's functions.
 
 Every training function seeds PyTorch itself right before building its model, so its result does
 not depend on what ran before it.
@@ -22,8 +25,9 @@ from ..config import count_params, one_thread
 
 __all__ = [
     "SENTENCES", "build_vocab", "word_task_data", "WordLSTM", "train_word_lstm", "predict_words",
-    "count_params", "hidden_size_sweep", "smallest_solving_size",
+    "hidden_size_sweep", "smallest_solving_size",
     "memory_task_data", "SequenceClassifier", "set_forget_bias", "train_memory", "memory_sweep",
+    "CharLSTM", "memory_influence",
 ]
 
 SENTENCES = ("i like dog", "i love coffee", "i hate milk", "you like cat", "you love milk", "you hate coffee")
@@ -224,14 +228,69 @@ def train_memory(kind, T, forget_bias=1.0, seed=0, **options):
 
 
 def memory_sweep(lengths=(5, 10, 20, 40, 80), models=(("rnn", None), ("lstm", 1.0)), seed=0, **options):
-    """`train_memory` for every (kind, forget_bias) in `models` and every T in `lengths`.
+    """`train_memory` for every model in `models` and every T in `lengths`.
 
-    Returns {(kind, forget_bias): {"accuracy": [one per T], "steps": [...], "losses": [...],
-    "runs": [the `train_memory` results]}}.
+    models: tuples (kind, forget_bias) or (kind, forget_bias, hidden_size); the hidden size defaults
+    to options' (or MEMORY_DEFAULTS') hidden_size. Returns {model tuple: {"accuracy": [one per T],
+    "steps": [...], "losses": [...], "params": int, "runs": [the `train_memory` results]}}.
     """
     out = {}
-    for kind, fb in models:
-        runs = [train_memory(kind, T, forget_bias=fb, seed=seed, **options) for T in lengths]
-        out[(kind, fb)] = {key: [r[key] for r in runs] for key in ("accuracy", "steps", "losses")}
-        out[(kind, fb)]["runs"] = runs
+    for spec in models:
+        if len(spec) not in (2, 3):
+            raise ValueError(f"memory_sweep: a model is (kind, forget_bias[, hidden_size]), got {spec!r}")
+        kind, fb = spec[:2]
+        opts = dict(options, **({"hidden_size": spec[2]} if len(spec) == 3 else {}))
+        runs = [train_memory(kind, T, forget_bias=fb, seed=seed, **opts) for T in lengths]
+        out[spec] = {key: [r[key] for r in runs] for key in ("accuracy", "steps", "losses")}
+        out[spec]["params"] = count_params(runs[0]["model"])
+        out[spec]["runs"] = runs
     return out
+
+
+# ============================================================================ language model
+class CharLSTM(nn.Module):
+    """Character-level LSTM language model: Embedding(V, E) -> LSTM(E, H) -> Linear(H, V).
+
+    Chapter 4's `nnbook.rnn.models.CharRNN` with nn.LSTM in place of nn.RNN (same attributes
+    embed, rnn, head; float64 by default, the weights drawn in float32 and then converted).
+    x: (N, T) int64 ids. The state travels as ONE tensor, state: (2, N, H) = h and c stacked
+    (or None: zeros), so that chapter 4's `train_char_rnn` (which detaches the state between
+    windows), `text_loss`, `position_losses` and `generate` work on it unchanged.
+    forward returns (logits: (N, T, V), state_T: (2, N, H)).
+    """
+
+    def __init__(self, vocab_size, hidden_size, embed_size=16, dtype=torch.float64):
+        super().__init__()
+        self.vocab_size, self.hidden_size = vocab_size, hidden_size
+        self.embed = nn.Embedding(vocab_size, embed_size)
+        self.rnn = nn.LSTM(embed_size, hidden_size, batch_first=True)
+        self.head = nn.Linear(hidden_size, vocab_size)
+        self.to(dtype)
+
+    def forward(self, x, state=None):
+        if state is not None:
+            if state.ndim != 3 or state.shape[0] != 2 or state.shape[2] != self.hidden_size:
+                raise ValueError(f"CharLSTM: state must be (2, N, {self.hidden_size}) = h and c stacked, "
+                                 f"got {tuple(state.shape)}")
+            state = (state[:1].contiguous(), state[1:].contiguous())
+        hs, (h, c) = self.rnn(self.embed(x), state)
+        return self.head(hs), torch.cat([h, c], dim=0)
+
+
+def memory_influence(model, x, y, t):
+    """How strongly each input position influences a memory-task classifier's answer read at step t.
+
+    model: a trained `SequenceClassifier`; x: (N, T, D) inputs, y: (N,) labels; 1 <= t <= T. The answer
+    at step t is fc(h_t) (the trained read-out applied to the state after t inputs). Returns (t,) floats:
+    for s = 1 .. t, the mean over the N sequences of the norm of the gradient of log p(y | h_t) with
+    respect to the input x_s. Computed in float64 on a copy of the model, so tiny values stay exact.
+    """
+    if x.ndim != 3 or not 1 <= t <= x.shape[1]:
+        raise ValueError(f"memory_influence: need x (N, T, D) and 1 <= t <= T, got shape {tuple(x.shape)}, t={t}")
+    m = copy.deepcopy(model).double()
+    with one_thread():
+        xs = x[:, :t].double().requires_grad_(True)
+        out, _ = m.rnn(xs)
+        logp = torch.log_softmax(m.fc(out[:, -1]), dim=1)                 # (N, K)
+        logp.gather(1, y[:, None]).sum().backward()
+    return xs.grad.norm(dim=2).mean(dim=0).numpy()

@@ -4,6 +4,7 @@
     plot_grad_norms(curves)            # ‖∂L/∂h_t‖ against the distance from the loss, log scale
     gate_frame(rec, t)                 # one frame of the gate-by-gate slider
     plot_param_counts(D, sizes)        # parameters of RNN / GRU / LSTM against the hidden size
+    forget_bias_frame(profile, b_f)    # one frame of the forget-gate-bias slider
 
 Each function returns a matplotlib Figure (titled, axes labelled); the notebook shows or closes it.
 """
@@ -17,7 +18,7 @@ from ..config import tr
 from .counter_task import COUNTER_TOKENS, param_count
 
 __all__ = ["gate_names", "HIGHLIGHTS", "draw_lstm_cell", "plot_grad_norms", "gate_frame",
-           "plot_param_counts"]
+           "plot_param_counts", "forget_bias_frame"]
 
 HIGHLIGHT = "#d95f02"     # the highlighted part
 NORMAL = "#444444"        # everything when nothing is highlighted
@@ -260,6 +261,57 @@ def gate_frame(rec, t, figsize=(8, 3.5)):
     return fig, caption
 
 
+# ----------------------------------------------------------------------------- forget-gate bias
+def forget_bias_frame(profile, b_f, k_mark=25, floor=1e-20, figsize=(6.4, 2.5)):
+    """One frame of the forget-gate-bias slider.
+
+    profile: from `nnbook.lstm.counter_task.forget_bias_profile` (grad (T,), f (T, H), shortcut (T,))
+    for the LSTM with forget-gate bias b_f. Left: against the distance k from the loss, log scale
+    (fixed limits, so frames compare): the gradient reaching h_{T-k} (all paths, solid), what the
+    cell-state path alone keeps, the mean product of k forget gates (dashed), and sigma(b_f)^k
+    (dotted). Right: the histogram of all forget-gate values, sigma(b_f) marked.
+    k_mark: the distance quoted in the caption. Returns (Figure, caption str).
+    """
+    grad = np.asarray(profile["grad"], dtype=float)
+    f = np.asarray(profile["f"], dtype=float)
+    short = np.asarray(profile["shortcut"], dtype=float)
+    T = len(grad)
+    if f.ndim != 2 or f.shape[0] != T or short.shape != (T,):
+        raise ValueError(f"forget_bias_frame: profile needs grad (T,), f (T, H), shortcut (T,), "
+                         f"got {grad.shape}, {f.shape}, {short.shape}")
+    if not 0 <= k_mark < T:
+        raise ValueError(f"forget_bias_frame: k_mark must be in 0..{T - 1}, got {k_mark}")
+    s = 1 / (1 + np.exp(-b_f))
+    k = np.arange(T)
+    fig, (ax, hx) = plt.subplots(1, 2, figsize=figsize, gridspec_kw={"width_ratios": [2.2, 1]})
+    ax.semilogy(k, np.maximum(grad[::-1], floor), color=HIGHLIGHT, lw=2,
+                label=tr(r"기울기 $\Vert\partial L/\partial h\Vert$", r"gradient $\Vert\partial L/\partial h\Vert$"))
+    ax.semilogy(k, np.maximum(short, floor), color="#1b9e77", ls="--",
+                label=tr("셀 상태 경로: f의 곱", "cell-state path: product of f"))
+    ax.semilogy(k, np.maximum(s ** k, floor), color="#777777", ls=":", label=r"$\sigma(b_f)^k$")
+    ax.axvline(k_mark, color="#bbbbbb", lw=0.8)
+    ax.set_ylim(floor, 3)
+    ax.set_xlim(0, T - 1)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"$10^{{{int(round(np.log10(v)))}}}$"))
+    ax.set_yticks([1e-20, 1e-15, 1e-10, 1e-5, 1])
+    ax.set_xlabel(tr("손실로부터의 거리 k (시간 단계 수)", "distance k from the loss (time steps)"), fontsize=9)
+    ax.set_title(tr(f"망각 게이트 편향 $b_f$ = {b_f:g}", f"forget-gate bias $b_f$ = {b_f:g}"), fontsize=10)
+    ax.legend(fontsize=7, loc="lower left")
+    hx.hist(f.ravel(), bins=np.linspace(0, 1, 21), color="#1b9e77")
+    hx.axvline(s, color="#777777", ls=":")
+    hx.set_xlim(0, 1)
+    hx.set_yticks([])
+    hx.set_xlabel(tr("망각 게이트 값 f", "forget-gate values f"), fontsize=9)
+    hx.set_title(tr(f"평균 f = {f.mean():.2f}", f"mean f = {f.mean():.2f}"), fontsize=10)
+    fig.tight_layout()
+    caption = tr(
+        f"b_f = {b_f:g}: σ(b_f) = {s:.2f}, 평균 f = {f.mean():.2f}; 거리 {k_mark}에서 셀 상태 경로가 남기는 몫 "
+        f"{short[k_mark]:.1e}, 잰 기울기 {grad[T - 1 - k_mark]:.1e}",
+        f"b_f = {b_f:g}: σ(b_f) = {s:.2f}, mean f = {f.mean():.2f}; at distance {k_mark} the cell-state path "
+        f"keeps {short[k_mark]:.1e}, the measured gradient is {grad[T - 1 - k_mark]:.1e}")
+    return fig, caption
+
+
 # ----------------------------------------------------------------------------- parameter counts
 def plot_param_counts(D, sizes, figsize=(6.4, 3.4)):
     """Parameters of one-layer RNN, GRU and LSTM (PyTorch's two biases) against the hidden size H.
@@ -274,7 +326,7 @@ def plot_param_counts(D, sizes, figsize=(6.4, 3.4)):
         ax.loglog(sizes, [param_count(kind, D, int(h)) for h in sizes], "o-", ms=4, color=col, label=label)
     ax.set_xlabel(tr(f"은닉 크기 H (입력 크기 D = {D})", f"hidden size H (input size D = {D})"))
     ax.set_ylabel(tr("파라미터 수", "number of parameters"))
-    ax.set_title(tr("순환 계층 한 층의 파라미터 수", "Parameters of one recurrent layer"))
+    ax.set_title(tr("순환 계층 하나의 파라미터 수", "Parameters of one recurrent layer"))
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=9)
     fig.tight_layout()

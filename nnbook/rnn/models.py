@@ -3,13 +3,16 @@
 Many-to-many: `CharRNN` reads characters x: (N, T) and predicts the next one at every step,
 logits: (N, T, V). `train_char_rnn` trains it with truncated backpropagation through time
 (windows of `seq_len` steps, the hidden state carried across windows but cut from the graph) and
-optional gradient clipping; `sample` generates text from it.
+optional gradient clipping, and measures a held-out text after every epoch; `generate` and
+`sample` write text with it (greedy, sampled, or sampled at a temperature).
 
 Many-to-one: `SineRNN` reads a window x: (N, T, 1) of a noisy sine wave and predicts the next
 value, (N,). `noisy_sine` and `sine_windows` make the data, `train_regressor` trains full-batch.
 
 Every function is deterministic given its seed (the callers build each model right after
-`torch.manual_seed`), so a notebook prints the same numbers on every run.
+`torch.manual_seed`), so a notebook prints the same numbers on every run. `CharRNN` computes in
+float64 by default: at this size it costs little, and the trained losses then agree to many
+more digits than a notebook prints on every CPU and every set of numeric kernels.
 """
 import math
 
@@ -17,11 +20,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..config import count_params, one_thread  # noqa: F401  (re-exported: chapter 4 imports them from here)
+from ..config import one_thread
 from ..scratch import truncated_bptt_batches
 
 __all__ = [
-    "one_thread", "CharRNN", "count_params", "train_char_rnn", "text_loss", "sample",
+    "CharRNN", "train_char_rnn", "text_loss", "position_losses",
+    "generate", "sample",
     "noisy_sine", "sine_windows", "SineRNN", "train_regressor",
 ]
 
@@ -32,15 +36,18 @@ class CharRNN(nn.Module):
 
     x: (N, T) int64 character ids, h: (1, N, H) or None (zeros).
     forward returns (logits: (N, T, V), h_T: (1, N, H)); softmax(logits[:, t]) is the model's
-    distribution of the character after x[:, t].
+    distribution of the character after x[:, t]. dtype: torch.float64 (default) or float32; the
+    weights are drawn in float32 (PyTorch's default initialization) and then converted, so both
+    dtypes start from the same values.
     """
 
-    def __init__(self, vocab_size, hidden_size, embed_size=16):
+    def __init__(self, vocab_size, hidden_size, embed_size=16, dtype=torch.float64):
         super().__init__()
         self.vocab_size, self.hidden_size = vocab_size, hidden_size
         self.embed = nn.Embedding(vocab_size, embed_size)
         self.rnn = nn.RNN(embed_size, hidden_size, batch_first=True)
         self.head = nn.Linear(hidden_size, vocab_size)
+        self.to(dtype)
 
     def forward(self, x, h=None):
         hs, h = self.rnn(self.embed(x), h)
@@ -49,7 +56,7 @@ class CharRNN(nn.Module):
 
 @one_thread()
 def train_char_rnn(model, ids, epochs=20, batch_size=8, seq_len=25, lr=0.01, clip=None,
-                   optimizer="adam", carry_state=True):
+                   optimizer="adam", carry_state=True, valid_ids=None):
     """Train a `CharRNN` on the id sequence `ids`: (L,) with truncated BPTT; returns a history dict.
 
     Each epoch walks the text once in windows (x, y): (batch_size, seq_len) from
@@ -60,6 +67,10 @@ def train_char_rnn(model, ids, epochs=20, batch_size=8, seq_len=25, lr=0.01, cli
 
     History: 'loss' (one mean cross-entropy in nats per update), 'grad_norm' (the total gradient
     norm per update, measured before clipping), 'epoch_loss' (mean of the epoch's updates).
+    With valid_ids: (M,), the text that follows `ids`, after every epoch the model reads
+    ids + valid_ids in one pass from h = 0 (`position_losses`) and the history gets 'train_loss'
+    (mean over the L - 1 targets inside `ids`) and 'valid_loss' (mean over the M held-out targets):
+    both curves measured the same way, the validation targets never trained on.
     A non-finite loss stops training early (the history then ends with it).
     """
     ids_t = torch.as_tensor(np.asarray(ids), dtype=torch.long)
@@ -71,6 +82,10 @@ def train_char_rnn(model, ids, epochs=20, batch_size=8, seq_len=25, lr=0.01, cli
         raise ValueError(f"train_char_rnn: optimizer must be 'adam' or 'sgd', got {optimizer!r}")
     loss_fn = nn.CrossEntropyLoss()
     hist = {"loss": [], "grad_norm": [], "epoch_loss": []}
+    if valid_ids is not None:
+        both = np.concatenate([np.asarray(ids), np.asarray(valid_ids)])
+        n_train = len(ids) - 1
+        hist["train_loss"], hist["valid_loss"] = [], []
     model.train()
     for _ in range(epochs):
         h, losses = None, []
@@ -92,6 +107,11 @@ def train_char_rnn(model, ids, epochs=20, batch_size=8, seq_len=25, lr=0.01, cli
             if not math.isfinite(value):
                 break
         hist["epoch_loss"].append(float(np.mean(losses)))
+        if valid_ids is not None:
+            per_pos = position_losses(model, both)
+            hist["train_loss"].append(float(per_pos[:n_train].mean()))
+            hist["valid_loss"].append(float(per_pos[n_train:].mean()))
+            model.train()
         if not math.isfinite(hist["epoch_loss"][-1]):
             break
     model.eval()
@@ -113,24 +133,61 @@ def text_loss(model, ids):
 
 @one_thread()
 @torch.no_grad()
-def sample(model, vocab, prefix, length=120, temperature=1.0, seed=0):
-    """Generate `length` characters after `prefix` (a str), one at a time; returns prefix + text.
+def position_losses(model, ids):
+    """Cross-entropy (nats) of every target, reading ids: (L,) in one pass from h = 0: (L - 1,) array.
 
-    The prefix sets the hidden state; then each step draws the next character from
-    softmax(logits / temperature) with a seeded `torch.Generator`, and feeds it back in.
-    Same model, same seed: same text.
+    Entry t is -ln p(ids[t + 1] | ids[0..t]); its mean is `text_loss(model, ids)`. Slicing it
+    splits one reading into parts, e.g. the training text and the held-out text after it.
     """
+    was_training = model.training
+    model.eval()
+    ids = torch.as_tensor(np.asarray(ids), dtype=torch.long)
+    logits, _ = model(ids[None, :-1])
+    out = nn.functional.cross_entropy(logits[0], ids[1:], reduction="none").double().numpy()
+    model.train(was_training)
+    return out
+
+
+@one_thread()
+@torch.no_grad()
+def generate(model, vocab, prefix, length=120, temperature=1.0, seed=0):
+    """Write `length` characters after `prefix` (a str); returns (prefix + text, entropy: (length,)).
+
+    The prefix sets the hidden state; then each step picks the next character and feeds it back
+    in (the model reads its own output: free running). temperature > 0 draws it from
+    softmax(logits / temperature) with a seeded `torch.Generator` (same model, same seed: same
+    text); temperature == 0 is greedy decoding, the most likely character every time.
+    entropy[k] is the entropy (nats) of the distribution the k-th character was chosen from
+    (0 for greedy: all probability on one character).
+    """
+    if temperature < 0:
+        raise ValueError(f"generate: temperature must be >= 0, got {temperature}")
     gen = torch.Generator().manual_seed(seed)
     model.eval()
     x = torch.as_tensor(vocab.encode(prefix), dtype=torch.long)[None]
     logits, h = model(x)
-    out = []
+    out, entropy = [], []
     for _ in range(length):
-        probs = torch.softmax(logits[0, -1].double() / temperature, dim=0)
-        nxt = int(torch.multinomial(probs, 1, generator=gen))
+        z = logits[0, -1].double()
+        if temperature == 0:
+            nxt, ent = int(torch.argmax(z)), 0.0
+        else:
+            logp = torch.log_softmax(z / temperature, dim=0)
+            ent = float(-(logp.exp() * logp).sum())
+            nxt = int(torch.multinomial(logp.exp(), 1, generator=gen))
         out.append(nxt)
+        entropy.append(ent)
         logits, h = model(torch.tensor([[nxt]]), h)
-    return prefix + vocab.decode(out)
+    return prefix + vocab.decode(out), np.array(entropy)
+
+
+def sample(model, vocab, prefix, length=120, temperature=1.0, seed=0):
+    """Generate `length` characters after `prefix` (a str), one at a time; returns prefix + text.
+
+    `generate` without the entropies: temperature 0 is greedy, otherwise seeded sampling from
+    softmax(logits / temperature). Same model, same seed: same text.
+    """
+    return generate(model, vocab, prefix, length, temperature, seed)[0]
 
 
 # ----------------------------------------------------------------------------- many-to-one

@@ -2,15 +2,17 @@
 
 Data helpers (NumPy only):
     toy_weather()                   x: (N, T, D) = (2, 5, 3), a small sequence batch with real numbers
-    sine_input(T)                   x: (1, T, 1), a noisy sine, the fixed input of the hidden-size slider
+    sine_input(T)                   x: (1, T, 1), a noisy sine, the input of 3.5 and of the spectral-radius slider
     scale_to_spectral_radius(W, r)  W rescaled so that max |eigenvalue| = r
     random_rnn_weights(d, H, ...)   seeded Wx: (d, H), Wh: (H, H), b: (H,) for `nnbook.scratch.rnn_forward`
     rnn_param_count(d, H, biases)   d*H + H*H + biases*H
     jacobian_products(hs, Wh)       P_k = dh_T/dh_{T-k} for k = 0..T-1, from the hidden states of one sequence
+    power_norm_rates(W, ks)         ‖W^k‖₂^(1/k) for each k, which tends to the spectral radius (Gelfand)
+    gradient_through_time(x, radius, H)  the spectral-radius slider's numbers: hidden states and gradient norms
 
 Pictures (each returns a matplotlib Figure):
     plot_sequence_shapes, plot_unrolled_rnn, plot_io_patterns, plot_param_counts,
-    plot_hidden_heatmap, plot_jacobian_norms
+    plot_jacobian_norms, plot_bptt_graph, plot_gradient_through_time
 """
 import numpy as np
 
@@ -19,7 +21,8 @@ from ..config import tr
 __all__ = [
     "toy_weather", "sine_input", "scale_to_spectral_radius", "random_rnn_weights", "rnn_param_count",
     "jacobian_products", "plot_sequence_shapes", "plot_unrolled_rnn", "plot_io_patterns",
-    "plot_param_counts", "plot_hidden_heatmap", "plot_jacobian_norms",
+    "plot_param_counts", "plot_jacobian_norms", "power_norm_rates",
+    "gradient_through_time", "plot_bptt_graph", "plot_gradient_through_time",
 ]
 
 C_IN, C_HID, C_OUT, C_HI = "#9ecae1", "#fdd0a2", "#a1d99b", "#e6550d"
@@ -103,6 +106,55 @@ def jacobian_products(hs, Wh):
     return P
 
 
+def power_norm_rates(W, ks):
+    """‖W^k‖₂^(1/k) for every k in `ks`: the average growth per step of k multiplications by W.
+
+    W: (H, H); ks: positive integers. By Gelfand's formula the rate tends to the spectral radius
+    max |eigenvalue| as k grows, although ‖W‖₂ (k = 1) can be much larger for a non-normal W.
+    Returns (len(ks),).
+    """
+    W = np.asarray(W, dtype=float)
+    if W.ndim != 2 or W.shape[0] != W.shape[1]:
+        raise ValueError(f"power_norm_rates: W must be square, got shape {W.shape}")
+    ks = [int(k) for k in ks]
+    if any(k < 1 for k in ks):
+        raise ValueError(f"power_norm_rates: every k must be >= 1, got {ks}")
+    return np.array([np.linalg.norm(np.linalg.matrix_power(W, k), ord=2) ** (1 / k) for k in ks])
+
+
+def gradient_through_time(x, radius, H, seed=0):
+    """The numbers behind the spectral-radius slider: one seeded RNN with ρ(Wh) = `radius`, run on x.
+
+    x: (1, T, 1), e.g. `sine_input()`. The weights are `random_rnn_weights(1, H, radius, seed)`, so for
+    one (H, seed) only the scale of Wh changes with `radius`. A loss at the last step sends a unit
+    gradient g (seeded, ‖g‖ = 1) into h_T; `nnbook.scratch.rnn_backward` carries it back.
+    Returns a dict with
+      hs: (T, H)      the hidden states h_1..h_T;
+      along: (T,)     ‖∂L/∂h_{T-k}‖ for k = 0..T-1 along these states (tanh' = 1 - h_t² at every step);
+      linear: (T,)    the same at h = 0 (tanh' = 1), i.e. ‖g (Wh^T)^k‖, Wh alone;
+      norm: float     ‖Wh‖₂, the largest singular value.
+    """
+    from ..scratch import hidden_grad_norms, rnn_forward
+
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 3 or x.shape[0] != 1 or x.shape[2] != 1:
+        raise ValueError(f"gradient_through_time: x must be (1, T, 1), got shape {x.shape}")
+    T = x.shape[1]
+    Wx, Wh, b = random_rnn_weights(1, H, radius=radius, seed=seed)
+    hs, cache = rnn_forward(x, np.zeros((1, H)), Wx, Wh, b)
+    g = np.random.default_rng(seed + 1).normal(size=H)
+    g /= np.linalg.norm(g)
+    dhs = np.zeros((1, T, H))
+    dhs[0, -1] = g
+    along = hidden_grad_norms(dhs, cache)[::-1]
+    linear = np.empty(T)
+    v = g.copy()
+    for k in range(T):
+        linear[k] = np.linalg.norm(v)
+        v = v @ Wh.T
+    return dict(hs=hs[0], along=along, linear=linear, norm=float(np.linalg.norm(Wh, ord=2)))
+
+
 # ----------------------------------------------------------------------------- drawing helpers
 def _box(ax, x, y, w, h, color, text="", fontsize=10, lw=1.0, ec="0.25"):
     from matplotlib.patches import FancyBboxPatch
@@ -122,7 +174,7 @@ def _arrow(ax, x0, y0, x1, y1, color="0.2", lw=1.2, style="-|>", rad=0.0):
 def _grid(ax, x0, y0, values, cw=0.62, ch=0.36, color="white", highlight=None, fontsize=7.5):
     """Draw a table of numbers with its top-left corner at (x0, y0); rows go down.
 
-    values: (R, C). highlight: a row index to fill in the highlight colour, or None.
+    values: (R, C). highlight: a row index to fill in the highlight color, or None.
     """
     from matplotlib.patches import Rectangle
 
@@ -164,7 +216,7 @@ def plot_sequence_shapes(x, t, features, cities):
     for n in range(N):
         ax.text(x0 - 0.08, top - (n + 0.5) * ch, city[n], ha="right", va="center", fontsize=7)
     ax.text(x0 + D * cw / 2, top - N * ch - 0.25,
-            tr(f"표 데이터 (기간 평균)\n$N \\times D$ = {N} × {D}",
+            tr(f"표 데이터(기간 평균)\n$N \\times D$ = {N} × {D}",
                f"tabular data (mean over days)\n$N \\times D$ = {N} × {D}"),
             ha="center", va="top", fontsize=9)
 
@@ -274,13 +326,13 @@ def plot_io_patterns():
 
     fig, axes = plt.subplots(2, 2, figsize=(8, 4.6))
     specs = [
-        (tr("다대일 (many-to-one)", "many-to-one"), tr("예: 문장 감성 분류 (긍정/부정)", "e.g. sentiment of a sentence"),
+        (tr("다대일(many-to-one)", "many-to-one"), tr("예: 문장 감성 분류(긍정/부정)", "e.g. sentiment of a sentence"),
          dict(inputs=range(4), outputs=[3], n=4)),
-        (tr("다대다 (many-to-many)", "many-to-many"), tr("예: 다음 글자 예측, 품사 태깅", "e.g. next-character prediction, POS tagging"),
+        (tr("다대다(many-to-many)", "many-to-many"), tr("예: 다음 글자 예측, 품사 태깅", "e.g. next-character prediction, POS tagging"),
          dict(inputs=range(4), outputs=range(4), n=4)),
-        (tr("일대다 (one-to-many)", "one-to-many"), tr("예: 이미지 캡션 생성", "e.g. image captioning"),
+        (tr("일대다(one-to-many)", "one-to-many"), tr("예: 이미지 캡션 생성", "e.g. image captioning"),
          dict(inputs=[0], outputs=range(4), n=4)),
-        (tr("인코더-디코더 (encoder–decoder)", "encoder–decoder"), tr("예: 기계 번역 (입력과 출력 길이가 다름)", "e.g. machine translation (lengths differ)"),
+        (tr("인코더-디코더(encoder–decoder)", "encoder–decoder"), tr("예: 기계 번역(입력과 출력의 길이가 다름)", "e.g. machine translation (lengths differ)"),
          dict(inputs=range(3), outputs=range(3, 6), n=6, split=3)),
     ]
     for ax, (name, task, kw) in zip(axes.ravel(), specs):
@@ -318,31 +370,6 @@ def plot_param_counts(d, hidden_sizes):
     return fig
 
 
-def plot_hidden_heatmap(x, hs, title=""):
-    """The input sequence (top) and the hidden states over time as a heatmap (bottom).
-
-    x: (T,) the input; hs: (T, H) the hidden states h_1..h_T. Colours span tanh's range [-1, 1].
-    """
-    import matplotlib.pyplot as plt
-
-    from matplotlib.ticker import MaxNLocator
-
-    T, H = hs.shape
-    fig, (a0, a1) = plt.subplots(2, 1, figsize=(8, 3.5), sharex=True,
-                                 gridspec_kw=dict(height_ratios=[1, 2.6]))
-    a0.plot(np.arange(1, T + 1), x, color="0.2", lw=1.2)
-    a0.set_ylabel(tr("입력 $x_t$", "input $x_t$"), fontsize=8)
-    a0.set_ylim(-1.6, 1.6)
-    a0.set_title(title, fontsize=10)
-    im = a1.imshow(hs.T, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest",
-                   extent=(0.5, T + 0.5, H + 0.5, 0.5))
-    a1.set_xlabel(tr("시간 단계 $t$", "time step $t$"))
-    a1.set_ylabel(tr("은닉 유닛", "hidden unit"))
-    a1.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, min_n_ticks=1))
-    fig.colorbar(im, ax=[a0, a1], label="$h_t$", fraction=0.03, pad=0.02)
-    return fig
-
-
 def plot_jacobian_norms(linear, trajectory):
     """Two log-scale panels of ‖∂h_T/∂h_{T-k}‖₂ against k, one line per spectral radius of Wh.
 
@@ -355,7 +382,7 @@ def plot_jacobian_norms(linear, trajectory):
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.4), sharey=True)
     panels = [(axes[0], linear, tr("$h \\approx 0$ ($\\tanh' = 1$): $W_h$만 반복",
                                     "$h \\approx 0$ ($\\tanh' = 1$): $W_h$ alone")),
-              (axes[1], trajectory, tr("실제 입력의 궤적을 따라 ($\\tanh' \\leq 1$)",
+              (axes[1], trajectory, tr("실제 입력의 궤적을 따라($\\tanh' \\leq 1$)",
                                        "along a real input ($\\tanh' \\leq 1$)"))]
     for ax, curves, title in panels:
         for r, norms in curves.items():
@@ -372,8 +399,100 @@ def plot_jacobian_norms(linear, trajectory):
     axes[0].set_ylim(1e-12, 1e12)
     axes[0].yaxis.set_major_locator(LogLocator(base=10, numticks=7))
     axes[0].legend(fontsize=8)
-    fig.suptitle(tr("시간 역전파에서 기울기는 $W_h$를 곱할 때마다 줄거나 커진다",
+    fig.suptitle(tr("시간에 따른 역전파에서 기울기는 $W_h$를 곱할 때마다 줄거나 커진다",
                     "In backpropagation through time the gradient shrinks or grows with every $W_h$"),
+                 fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_bptt_graph(T=3):
+    """The computational graph of a scalar RNN over T steps, forward (black) and backward (red).
+
+    Nodes per step: x_t -> a_t = w_x x_t + w_h h_{t-1} + b -> h_t = tanh(a_t) -> ŷ_t = w_y h_t + b_y
+    -> L_t = (ŷ_t - y_t)² / 2, all L_t summed into L. Red arrows carry ∂L/∂(node) backwards and are
+    labeled with the local derivative they multiply by; h_t has two red arrows in (from ŷ_t and a_{t+1}),
+    which is why its gradient δ_t is a sum.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.2, 3.6))
+    ax.set_axis_off()
+    dx, bw, bh = 2.1, 0.56, 0.42
+    yx, ya, yh, yy, yl = 0.0, 1.0, 2.0, 3.0, 4.0
+    red = "#cb181d"
+    _box(ax, -1.0, yh, bw, bh, "white", "$h_0$")
+    for i in range(T):
+        t = i + 1
+        xc = i * dx
+        for y, color, text in [(yx, C_IN, f"$x_{t}$"), (ya, "white", f"$a_{t}$"), (yh, C_HID, f"$h_{t}$"),
+                               (yy, C_OUT, f"$\\hat y_{t}$"), (yl, "#efedf5", f"$L_{t}$")]:
+            _box(ax, xc, y, bw, bh, color, text)
+        # forward (black, left of the center line), with the weight or function on the left
+        for y0, y1, lab in [(yx, ya, "$w_x$"), (ya, yh, "tanh"), (yh, yy, "$w_y$"), (yy, yl, "")]:
+            _arrow(ax, xc - 0.09, y0 + bh / 2, xc - 0.09, y1 - bh / 2)
+            if lab:
+                ax.text(xc - 0.16, (y0 + y1) / 2, lab, ha="right", va="center", fontsize=8)
+        # backward (red, right of the center line), labeled with the local derivative
+        for y0, y1, lab in [(yl, yy, f"$\\hat y_{t} - y_{t}$"), (yy, yh, "$w_y$"), (yh, ya, f"$1 - h_{t}^2$")]:
+            _arrow(ax, xc + 0.09, y0 - bh / 2, xc + 0.09, y1 + bh / 2, color=red, lw=1.0)
+            ax.text(xc + 0.16, (y0 + y1) / 2, lab, ha="left", va="center", fontsize=8, color=red)
+        # h_{t-1} -> a_t (forward, w_h) and a_t -> h_{t-1} (backward, times w_h)
+        x0 = (-1.0 if i == 0 else xc - dx) + bw / 2
+        _arrow(ax, x0, yh - 0.08, xc - bw / 2, ya + 0.08, color=C_HI, lw=1.3)
+        _arrow(ax, xc - bw / 2, ya - 0.08, x0, yh - bh / 2 + 0.02, color=red, lw=1.0)
+        ax.text(xc - bw / 2 - 0.45, ya + 0.38, "$w_h$", ha="center", va="bottom", fontsize=8, color=C_HI)
+        ax.text(xc - bw / 2 - 0.3, ya + 0.02, "$w_h$", ha="center", va="top", fontsize=8, color=red)
+    xr = (T - 1) * dx + 0.75
+    ax.text(xr, yl, "$L = L_1 + \\dots + L_{%d}$" % T, ha="left", va="center", fontsize=9)
+    ax.text(xr, yh + 0.5,
+            tr("$\\delta_t = \\partial L / \\partial h_t$:\n빨간 화살표 두 개가\n들어오므로 두 몫의 합",
+               "$\\delta_t = \\partial L / \\partial h_t$:\ntwo red arrows come in,\nso it is a sum of two"),
+            ha="left", va="center", fontsize=8, color=red)
+    ax.set_xlim(-1.4, (T - 1) * dx + 2.7)
+    ax.set_ylim(-0.3, 4.3)
+    ax.set_title(tr("스칼라 RNN의 계산 그래프: 순전파(검정)와 역전파(빨강)",
+                    "Computational graph of a scalar RNN: forward (black) and backward (red)"), fontsize=10)
+    return fig
+
+
+def plot_gradient_through_time(x, res, radius, H):
+    """One frame of the spectral-radius slider: hidden states (left), gradient norms over k (right).
+
+    x: (T,) the input; res: the dict of `gradient_through_time(x, radius, H)`. Left: up to 8 units
+    of h_t over t. Right, log scale: ‖∂L/∂h_{T-k}‖ along the states (solid), at h = 0 (dashed) and
+    the rate ρ^k (dotted), all starting from 1 at k = 0.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    hs = res["hs"]
+    T = hs.shape[0]
+    fig, (a0, a1) = plt.subplots(1, 2, figsize=(7.6, 2.7), gridspec_kw=dict(width_ratios=[1, 1.1]))
+    t = np.arange(1, T + 1)
+    a0.plot(t, x, color="0.75", lw=2.0, label=tr("입력 $x_t$", "input $x_t$"))
+    a0.plot(t, hs[:, :8], lw=0.9)
+    a0.set_ylim(-1.25, 1.25)
+    a0.set_xlabel(tr("시간 단계 $t$", "time step $t$"))
+    a0.set_ylabel(tr("은닉 상태 $h_t$ (유닛 8개까지)", "hidden state $h_t$ (up to 8 units)"), fontsize=8)
+    a0.legend(loc="lower left", fontsize=7, frameon=False)
+    k = np.arange(T)
+    a1.plot(k, np.maximum(res["along"], 1e-300), color="C3", lw=1.8,
+            label=tr("실제 입력의 궤적을 따라", "along the real input"))
+    a1.plot(k, np.maximum(res["linear"], 1e-300), color="C0", lw=1.2, ls="--",
+            label=tr("$h \\approx 0$ ($W_h$만)", "$h \\approx 0$ ($W_h$ alone)"))
+    a1.plot(k, float(radius) ** k, color="0.4", lw=1.0, ls=":", label="$\\rho^k$")
+    a1.set_yscale("log")
+    a1.set_ylim(1e-12, 1e12)
+    a1.yaxis.set_major_locator(LogLocator(base=10, numticks=7))
+    a1.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"$10^{{{np.log10(v):.0f}}}$"))
+    a1.axhline(1.0, color="0.5", lw=0.8)
+    a1.set_xlabel(tr("거슬러 올라간 시간 단계 수 $k$", "steps back in time $k$"))
+    a1.set_ylabel(r"$\|\partial L / \partial h_{T-k}\|$")
+    a1.legend(loc="lower left", fontsize=7, frameon=False)
+    a1.grid(alpha=0.3, which="major")
+    fig.suptitle(tr(f"$\\rho(W_h)$ = {radius:g}, $D_h$ = {H}: 은닉 상태와 시간을 거슬러 가는 기울기",
+                    f"$\\rho(W_h)$ = {radius:g}, $D_h$ = {H}: hidden states and the gradient going back in time"),
                  fontsize=10)
     fig.tight_layout()
     return fig

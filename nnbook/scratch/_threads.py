@@ -1,20 +1,35 @@
-"""Split a batch over the CPU cores: the fast convolution runs each part of the batch in its own thread.
+"""Split a batch over the CPU cores: the fast convolution works on several parts of a batch in parallel threads.
 
 Why threads work here: NumPy lets go of Python's GIL while it copies an array and while BLAS
 multiplies two matrices, so plain Python threads doing those two things really run at the same
 time, one per core. Meanwhile each matrix product is told to use one BLAS thread (otherwise
 OpenBLAS would start its own threads for every product, and they would fight over the cores).
 
-How many parts: as many threads as NumPy's BLAS may use (`OPENBLAS_NUM_THREADS`, or threadpoolctl's
-`threadpool_limits`, e.g. inside `nnbook.config.one_thread()`). A program that keeps NumPy on one
-thread keeps the convolution on one thread too.
+How many threads (`part_count`): at most as many as NumPy's BLAS may use (`OPENBLAS_NUM_THREADS`,
+or threadpoolctl's `threadpool_limits`, e.g. inside `nnbook.config.one_thread()`: a program that keeps
+NumPy on one thread keeps the convolution on one thread too), as this process has cores, and as
+there are images; and few enough that each thread pays for itself. Starting a thread's part costs
+about the same fixed time whatever its size (waking a thread, and Python code that runs one thread
+at a time under the GIL), and these costs add up one after another: k threads cost about k * k0 on
+top of work / k. Doubling k therefore pays only while work / (2k) > k * k0, i.e. k <= sqrt(work / (2 k0)).
+`PART_COST` is k0 measured in the same unit as the work (multiply-adds); a batch too small for two
+threads stays in one.
+
+How the work is shared (`split_batch`, `run_items`): the batch is cut into items of a few images,
+and each thread takes the next item whenever it has finished one. On a machine busy with other
+programs a helper thread may wait for a core; then the others do its share, so asking for more
+threads does not make the call slower.
 """
 import concurrent.futures
 import functools
+import itertools
+import math
 import os
+import sys
 import threading
 
-MIN_WORK = 1 << 17   # numbers to move below which one thread is faster than waking a second one
+PART_COST = 1 << 21   # what one more thread costs, in multiply-adds (about 40 us of one core here)
+SWITCH_INTERVAL = 1e-4   # seconds: Python's GIL switch interval while the threads share a batch (see run_items)
 
 
 @functools.lru_cache(maxsize=1)
@@ -28,6 +43,41 @@ def _blas():
     return blas if blas.lib_controllers else None
 
 
+def blas_threads():
+    """How many threads NumPy's BLAS may use now (1 without threadpoolctl)."""
+    blas = _blas()
+    return max(lib.num_threads for lib in blas.lib_controllers) if blas is not None else 1
+
+
+def cores():
+    """How many CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:    # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def part_count(N, work, threads, cores):
+    """Number of threads for a batch of N images costing `work` multiply-adds: see the module docstring.
+
+    min(threads, cores, N, floor(sqrt(work / (2 * PART_COST)))), and at least 1.
+    """
+    return max(1, min(threads, cores, N, math.isqrt(max(0, int(work)) // (2 * PART_COST))))
+
+
+def split_batch(N, work, piece):
+    """How many threads to use on a batch of N images, and the batch cut into items for them.
+
+    work: the batch's cost in multiply-adds (see `part_count`); piece: the most images an item may
+    hold (what fits a thread's workspace). Returns (threads, [(start, stop), ...]). With one thread
+    the items are pieces of `piece` images; with more, each thread gets at least two items, so that
+    a thread that starts late (its core busy with another program) leaves its share to the others.
+    """
+    k = part_count(N, work, blas_threads(), cores())
+    size = piece if k == 1 else max(1, min(piece, -(-N // (2 * k))))
+    return k, [(a, min(a + size, N)) for a in range(0, N, size)]
+
+
 @functools.lru_cache(maxsize=None)
 def _workers(pid):
     """Process `pid`'s worker threads and a lock (a forked child has none of its parent's threads).
@@ -38,24 +88,51 @@ def _workers(pid):
     return concurrent.futures.ThreadPoolExecutor(thread_name_prefix="nnbook-scratch"), threading.Lock()
 
 
-def batch_parts(N, work):
-    """Split range(N) into (start, stop) parts, one per BLAS thread (one part if `work` is small)."""
-    blas = _blas()
-    threads = max(lib.num_threads for lib in blas.lib_controllers) if blas is not None else 1
-    k = max(1, min(threads, N)) if work >= MIN_WORK else 1
-    bounds = [N * i // k for i in range(k + 1)]
-    return list(zip(bounds[:-1], bounds[1:]))
+def run_items(fn, items, threads):
+    """[fn(start, stop) for (start, stop) in items], computed by `threads` threads; results in the items' order.
 
+    This thread starts on the first item at once; the others join as they wake up. Each thread takes
+    the next item not yet taken whenever it finishes one, so no thread waits for a slow one: if a
+    helper never gets a core, this thread does every item itself, about as fast as with one thread.
+    The call returns when every item is done (a helper that wakes up later finds nothing left).
 
-def run_parts(fn, parts):
-    """[fn(start, stop) for each part], the parts in parallel threads; results in the parts' order."""
-    if len(parts) == 1:
-        return [fn(*parts[0])]
+    Python's switch interval (`sys.setswitchinterval`, 5 ms by default) is lowered to SWITCH_INTERVAL
+    meanwhile. A thread that waits for the GIL asks for it only after that interval; until then it
+    can take it only in the moment this thread lets go of it for a NumPy call, and on a busy machine
+    it is usually too late for that moment. With the default a helper thread could wait 5 ms, longer
+    than the whole convolution (measured here: with 2 threads, the first bench shape's forward pass
+    took 2.2 ms with the default interval and 1.5 ms with 0.1 ms; with one thread 2.2 ms).
+    """
+    if threads <= 1 or len(items) <= 1:
+        return [fn(*item) for item in items]
+    results = [None] * len(items)
+    errors = []
+    done = threading.Semaphore(0)
+    order = itertools.count()                      # next(order): atomic under the GIL
+
+    def work():
+        for i in order:
+            if i >= len(items):
+                return
+            try:
+                results[i] = fn(*items[i])
+            except BaseException as e:             # noqa: B902 - re-raised in the calling thread
+                errors.append(e)
+            finally:
+                done.release()
+
     pool, lock = _workers(os.getpid())
     with lock, _blas().limit(limits=1, user_api="blas"):
-        futures = [pool.submit(fn, *part) for part in parts[1:]]
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
         try:
-            first = fn(*parts[0])                  # this thread does the first part itself
+            for _ in range(min(threads, len(items)) - 1):
+                pool.submit(work)
+            work()
+            for _ in items:                        # wait for the items the helpers are still on
+                done.acquire()
         finally:
-            concurrent.futures.wait(futures)
-        return [first] + [f.result() for f in futures]
+            sys.setswitchinterval(interval)
+    if errors:
+        raise errors[0]
+    return results

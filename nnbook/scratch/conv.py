@@ -1,126 +1,25 @@
-"""2-D convolution (cross-correlation, as in PyTorch), forward and backward.
+"""2-D convolution, the fast version: what the layers and the training code call.
 
-Two versions of the same layer:
-- `conv2d_forward_naive` / `conv2d_backward_naive`: the definition written as loops, to read first;
-- `conv2d_forward` / `conv2d_backward`: the fast version (strided windows copied into a matrix and
-  one matrix product per image, a few images at a time, the batch split over the CPU cores), which
-  the layers and the training code use.
-The tests check that both give PyTorch's answer.
+Read `conv_reference.py` first: `conv2d_forward_im2col` there is this computation in a few lines
+(all windows copied into one matrix, one matrix product). Here the same numbers are computed with
+less memory traffic and on every CPU core (see `conv2d_forward`'s docstring); the tests check that
+both give PyTorch's answer.
 """
+import threading
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ._checks import as_float_arrays, check_ndim, pair
-from ._threads import batch_parts, run_parts
+from ._checks import check_ndim
+from ._threads import run_items, split_batch
+from .conv_reference import _check_conv_args
 
-__all__ = [
-    "conv_output_size",
-    "conv2d_forward_naive", "conv2d_backward_naive",
-    "conv2d_forward", "conv2d_backward",
-]
+__all__ = ["conv2d_forward", "conv2d_backward"]
 
 
-def conv_output_size(H, K, S=1, P=0):
-    """Output length of a convolution or pooling along one axis: floor((H + 2P - K) / S) + 1.
-
-    H: input length, K: kernel length, S: stride (>= 1), P: zero padding on each side (>= 0).
-    Raises ValueError when the kernel does not fit into the padded input (output length < 1).
-    """
-    for name, v, lo in (("H", H, 1), ("K", K, 1), ("S", S, 1), ("P", P, 0)):
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
-            raise ValueError(f"conv_output_size: {name} must be an int, got {v!r}")
-        if v < lo:
-            raise ValueError(f"conv_output_size: {name} must be at least {lo}, got {v}")
-    out = (H + 2 * P - K) // S + 1
-    if out < 1:
-        raise ValueError(
-            f"conv_output_size: kernel {K} is larger than the padded input {H} + 2*{P} = {H + 2 * P}")
-    return int(out)
-
-
-def _check_conv_args(fn, x, w, b, stride, padding):
-    """Validate and normalise conv arguments; returns x, w, b (one float dtype), (sh, sw), (ph, pw), (Ho, Wo)."""
-    x, w, b = as_float_arrays(fn, x, w, b)
-    check_ndim(fn, "x", x, 4, "(N, C, H, W)")
-    check_ndim(fn, "w", w, 4, "(F, C, KH, KW)")
-    N, C, H, W = x.shape
-    F, Cw, KH, KW = w.shape
-    if C != Cw:
-        raise ValueError(f"{fn}: x has {C} channels but w expects {Cw}")
-    if KH < 1 or KW < 1:
-        raise ValueError(f"{fn}: the kernel must be at least 1x1, w has shape {w.shape}")
-    if b.shape != (F,):
-        raise ValueError(f"{fn}: b must have shape ({F},), one bias per filter, got {b.shape}")
-    sh, sw = pair(fn, "stride", stride, 1)
-    ph, pw = pair(fn, "padding", padding, 0)
-    for axis, n, k, p in (("height", H, KH, ph), ("width", W, KW, pw)):
-        if k > n + 2 * p:
-            raise ValueError(f"{fn}: kernel {axis} {k} is larger than the padded input {axis} "
-                             f"{n} + 2*{p} = {n + 2 * p}")
-    Ho = (H + 2 * ph - KH) // sh + 1
-    Wo = (W + 2 * pw - KW) // sw + 1
-    return x, w, b, (sh, sw), (ph, pw), (Ho, Wo)
-
-
-def _pad(x, ph, pw):
-    """x: (N, C, H, W) -> (N, C, H + 2ph, W + 2pw), zeros around (no copy when there is no padding)."""
-    if ph == 0 and pw == 0:
-        return x
-    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-
-
-# ---------------------------------------------------------------- the definition, as loops
-def conv2d_forward_naive(x, w, b, stride=1, padding=0):
-    """Convolution by its definition, four nested loops (slow; for reading and for tests).
-
-    out[n, f, i, j] = b[f] + sum_{c, u, v} w[f, c, u, v] * x_pad[n, c, i*sh + u, j*sw + v]
-
-    x: (N, C, H, W), w: (F, C, KH, KW), b: (F,); stride, padding: int or (vertical, horizontal).
-    Returns out: (N, F, Ho, Wo) and cache = (x, w, b, stride, padding) for `conv2d_backward_naive`.
-    """
-    x, w, b, (sh, sw), (ph, pw), (Ho, Wo) = _check_conv_args("conv2d_forward_naive", x, w, b, stride, padding)
-    N, F = x.shape[0], w.shape[0]
-    KH, KW = w.shape[2:]
-    xp = _pad(x, ph, pw)
-    out = np.zeros((N, F, Ho, Wo), dtype=x.dtype)
-    for n in range(N):
-        for f in range(F):
-            for i in range(Ho):
-                for j in range(Wo):
-                    window = xp[n, :, i * sh:i * sh + KH, j * sw:j * sw + KW]   # (C, KH, KW)
-                    out[n, f, i, j] = np.sum(window * w[f]) + b[f]
-    return out, (x, w, b, (sh, sw), (ph, pw))
-
-
-def conv2d_backward_naive(dout, cache):
-    """Backward pass of `conv2d_forward_naive`, with the same loops.
-
-    Every output pixel out[n, f, i, j] used one window of x_pad and the whole filter w[f], so its
-    gradient dout[n, f, i, j] flows back to exactly that window (dx) and that filter (dw).
-    dout: (N, F, Ho, Wo). Returns dx: (N, C, H, W), dw: (F, C, KH, KW), db: (F,).
-    """
-    x, w, b, (sh, sw), (ph, pw) = cache
-    N, F = x.shape[0], w.shape[0]
-    KH, KW = w.shape[2:]
-    Ho, Wo = dout.shape[2:]
-    xp = _pad(x, ph, pw)
-    dxp = np.zeros_like(xp)
-    dw = np.zeros_like(w)
-    for n in range(N):
-        for f in range(F):
-            for i in range(Ho):
-                for j in range(Wo):
-                    g = dout[n, f, i, j]
-                    dxp[n, :, i * sh:i * sh + KH, j * sw:j * sw + KW] += g * w[f]
-                    dw[f] += g * xp[n, :, i * sh:i * sh + KH, j * sw:j * sw + KW]
-    db = dout.sum(axis=(0, 2, 3)).astype(w.dtype)
-    dx = dxp[:, :, ph:ph + x.shape[2], pw:pw + x.shape[3]]
-    return dx, dw, db
-
-
-# ---------------------------------------------------------------- the fast version
 SMALL_PRODUCT = 100 ** 3   # multiply-adds up to which OpenBLAS uses its small-matrix kernel (see `_groups`)
 PIECE = 1 << 18            # numbers in one thread's im2col workspace (1 MB in float32: stays in the CPU cache)
+COPY = 16                  # a number copied into (or added out of) the window matrix costs about 16 multiply-adds
 
 
 def _view(a, shape):
@@ -162,6 +61,30 @@ def _column_groups(a, g):
     return _view(a, (n, k, g, columns // g)).transpose(0, 2, 1, 3)
 
 
+_local = threading.local()      # per thread: the workspaces of the last calls, reused (see `_workspace`)
+
+
+def _workspace(key, shape, dtype, init):
+    """A workspace array private to the calling thread, kept from one call to the next.
+
+    key: what the array is for, with everything that decides which of its entries are written
+    (they are overwritten on every use; the others keep what `init` put there, e.g. zeros).
+    Fresh memory is not free: the operating system maps it page by page on first touch, and with
+    many threads doing that at once they queue for the same lock. A few recent ones are kept.
+    """
+    cache = getattr(_local, "workspaces", None)
+    if cache is None:
+        cache = _local.workspaces = {}
+    key = (key, shape, np.dtype(dtype).str)
+    a = cache.get(key)
+    if a is None:
+        if len(cache) >= 16:
+            cache.clear()
+        a = cache[key] = np.empty(shape, dtype=dtype)
+        init(a)
+    return a
+
+
 def _cols_workspace(n, C, KH, KW, Ho, Wr, g, dtype):
     """An im2col matrix for n images, cols: (n, C*KH*KW + 1, Ho*Wr), its last row all ones (the bias trick).
 
@@ -169,8 +92,10 @@ def _cols_workspace(n, C, KH, KW, Ho, Wr, g, dtype):
     Ho*Wr / g), the groups of columns for the products (`_column_groups`).
     """
     K = C * KH * KW
-    cols = np.empty((n, K + 1, Ho * Wr), dtype=dtype)
-    cols[:, K] = 1
+
+    def ones_row(cols):
+        cols[:, K] = 1
+    cols = _workspace("cols", (n, K + 1, Ho * Wr), dtype, ones_row)
     return _view(cols[:, :K], (n, C, KH, KW, Ho, Wr)), _column_groups(cols, g)
 
 
@@ -206,9 +131,10 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
       Nothing of that size is kept: the backward pass copies the windows again (cheap next to
       keeping and re-reading a matrix C*KH*KW times the size of x from memory). Each image's
       product is cut into groups of rows small enough for OpenBLAS's fastest kernel (`_groups`).
-    - One part of the batch per core: the copy is a single-threaded loop. So the batch is split
-      into as many parts as NumPy's BLAS has threads, and each thread pads, copies and multiplies
-      its own images (`_threads.run_parts`), so that every core works for the whole call.
+    - Several cores: the copy is a single-threaded loop. So with more than one BLAS thread the batch
+      is cut into items of a few images, and several threads pad, copy and multiply item after item
+      (`_threads.split_batch`, `run_items`): as many threads as pay for themselves, never more than
+      NumPy's BLAS may use or the machine has cores.
     """
     x, w, b, (sh, sw), (ph, pw), (Ho, Wo) = _check_conv_args("conv2d_forward", x, w, b, stride, padding)
     N, C, H, W = x.shape
@@ -222,17 +148,17 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     out = np.empty((N, F, Ho, Wr), dtype=x.dtype)
     g = _groups(F * (K + 1), Ho, Wr)              # products per image (see _groups)
     out_groups = _column_groups(_view(out, (N, F, P)), g)
-    piece = max(1, PIECE // ((K + 1) * P))        # images per piece
+    piece = max(1, PIECE // ((K + 1) * P))        # images per piece of work
+    threads, items = split_batch(N, N * (K + 1) * P * (F + COPY), piece)   # the product and the copy
+    size = items[0][1]                            # the most images in one item
 
-    def images(n0, n1):                           # images n0..n1-1, in one thread
-        cols6, cols_groups = _cols_workspace(min(piece, n1 - n0), C, KH, KW, Ho, Wr, g, x.dtype)  # reused
-        xp[n0:n1, :, ph:ph + H, pw:pw + W] = x[n0:n1]                    # zero padding
-        for a in range(n0, n1, piece):
-            e = min(a + piece, n1)
-            cols6[:e - a] = windows[a:e]                                 # im2col
-            np.matmul(w2, cols_groups[:e - a], out=out_groups[a:e])      # out = w2 @ cols, per image
+    def images(a, e):                             # images a..e-1, in whichever thread takes them
+        cols6, cols_groups = _cols_workspace(size, C, KH, KW, Ho, Wr, g, x.dtype)   # reused
+        xp[a:e, :, ph:ph + H, pw:pw + W] = x[a:e]                        # zero padding
+        cols6[:e - a] = windows[a:e]                                     # im2col
+        np.matmul(w2, cols_groups[:e - a], out=out_groups[a:e])          # out = w2 @ cols, per image
 
-    run_parts(images, batch_parts(N, N * (K + 1) * P))
+    run_items(images, items, threads)
     cache = {"xp": xp, "w2": w2, "w_shape": w.shape, "x_shape": x.shape, "stride": (sh, sw),
              "padding": (ph, pw)}
     return out[..., :Wo], cache
@@ -284,32 +210,34 @@ def conv2d_backward(dout, cache):
     w_uvc = w2[:, :K].reshape(F, C, KH, KW).transpose(2, 3, 1, 0).reshape(K, F)   # W.T, rows ordered (u, v, c)
     dxp = np.zeros((N, C, Hp, Wp), dtype=w2.dtype)
     dx_rows = _view(dxp, (N, C * L))              # each image's channel planes one after another
-    piece = max(1, PIECE // ((K + 1) * P))
+    dt = w2.dtype
+    piece = max(1, PIECE // ((K + 1) * max(P, L)))  # images per piece: cols and dcols stay in the cache
     g, gL = _groups((K + 1) * F, Ho, Wr), _groups(K * F, Hp, Wp)     # products per image (see _groups)
+    threads, items = split_batch(N, N * K * (P + L) * (F + COPY), piece)   # two products, copy, col2im
+    size = items[0][1]                            # the most images in one item
+    geometry = (KH, KW, sh, sw, Ho, Wo)           # decides which entries of Dt and D are written
 
-    def images(n0, n1):                           # images n0..n1-1 -> dx of those images, their share of dw and db
-        n = n1 - n0
-        Dt = np.zeros((n, Ho, Wr, F), dtype=w2.dtype)       # dout pixel by pixel (zero in the wide columns)
-        Dt[:, :, :Wo] = dout[n0:n1].transpose(0, 2, 3, 1)
-        Dt_groups = _view(Dt, (n, g, P // g, F))           # the same groups of pixels as cols_groups
-        cols6, cols_groups = _cols_workspace(min(piece, n), C, KH, KW, Ho, Wr, g, w2.dtype)
-        dw_db = np.zeros((K + 1, F), dtype=w2.dtype)        # [dw | db], transposed
-        for a in range(n0, n1, piece):
-            e = min(a + piece, n1)
-            cols6[:e - a] = windows[a:e]                                 # im2col again
-            dw_db += np.matmul(cols_groups[:e - a], Dt_groups[a - n0:e - n0]).sum(axis=(0, 1))
-        D = np.zeros((n, F, Hp, Wp), dtype=w2.dtype)        # dout on the grid of the padded input
-        D[:, :, :(Ho - 1) * sh + 1:sh, :(Wo - 1) * sw + 1:sw] = dout[n0:n1]
-        dcols = np.empty((n, K, L), dtype=w2.dtype)
-        np.matmul(w_uvc, _column_groups(_view(D, (n, F, L)), gL), out=_column_groups(dcols, gL))  # W.T @ D
-        blocks = _view(dcols, (n, KH, KW, C * L))           # block (u, v): all channels of an image
-        for u in range(KH):                                 # col2im
+    def images(a, e):                             # images a..e-1 -> their dx, and their share of dw and db
+        k = e - a
+        cols6, cols_groups = _cols_workspace(size, C, KH, KW, Ho, Wr, g, dt)   # workspaces, reused
+        # dout pixel by pixel (its wide columns stay zero), and on the grid of the padded input (zero elsewhere)
+        Dt = _workspace(("Dt", geometry), (size, Ho, Wr, F), dt, lambda arr: arr.fill(0))
+        D = _workspace(("D", geometry), (size, F, Hp, Wp), dt, lambda arr: arr.fill(0))
+        dcols = _workspace("dcols", (size, K, L), dt, lambda arr: None)
+        cols6[:k] = windows[a:e]                                         # im2col again
+        Dt[:k, :, :Wo] = dout[a:e].transpose(0, 2, 3, 1)
+        dw_db = np.matmul(cols_groups[:k], _view(Dt, (size, g, P // g, F))[:k]).sum(axis=(0, 1))
+        D[:k, :, :(Ho - 1) * sh + 1:sh, :(Wo - 1) * sw + 1:sw] = dout[a:e]
+        np.matmul(w_uvc, _column_groups(_view(D, (size, F, L)), gL)[:k],
+                  out=_column_groups(dcols, gL)[:k])                     # dcols = W.T @ D
+        blocks = _view(dcols, (size, KH, KW, C * L))  # block (u, v): all channels of an image
+        for u in range(KH):                                              # col2im
             for v in range(KW):
                 shift = u * Wp + v
-                dx_rows[n0:n1, shift:] += blocks[:, u, v, :C * L - shift]
-        return dw_db
+                dx_rows[a:e, shift:] += blocks[:k, u, v, :C * L - shift]
+        return dw_db                              # [dw | db], transposed
 
-    dw_db = sum(run_parts(images, batch_parts(N, N * (K + 1) * P)))      # the parts' shares added up
+    dw_db = sum(run_items(images, items, threads))    # the items' shares added up, in order
     dw, db = dw_db[:K].T.reshape(F, C, KH, KW), dw_db[K].copy()
     dx = dxp[:, :, ph:ph + H, pw:pw + W]
     return dx, dw, db

@@ -1,72 +1,21 @@
-"""Long short-term memory (LSTM) in NumPy, forward and backpropagation through time.
+"""Long short-term memory (LSTM) in NumPy, the fast version: what the layers and the training code call.
 
-With a = x_t Wx + h_{t-1} Wh + b split into four blocks of H columns, in PyTorch's order:
+Read `lstm_reference.py` first: the equations, one step forward and backward, and the loop over the
+steps (`lstm_forward_naive` / `lstm_backward_naive`). `lstm_forward` / `lstm_backward` here compute the
+same numbers with far fewer NumPy calls per step (see their docstrings); the tests check both
+against PyTorch and against each other.
 
-    i = sigmoid(a_i)   input gate          f = sigmoid(a_f)   forget gate
-    g = tanh(a_g)      cell candidate      o = sigmoid(a_o)   output gate
-    c_t = f * c_{t-1} + i * g              h_t = o * tanh(c_t)
-
-Shapes: x_t: (N, D), h_t, c_t: (N, H), Wx: (D, 4H), Wh: (H, 4H), b: (4H,). The weights keep PyTorch's
-gate order (i, f, g, o) so that `Wx = lstm.weight_ih_l0.T` works as is (`lstm_weights_from_torch`).
+Shapes: x: (N, T, D), h_t, c_t: (N, H), Wx: (D, 4H), Wh: (H, 4H), b: (4H,), gates in PyTorch's
+order (i, f, g, o).
 """
+import threading
+
 import numpy as np
 
-from .recurrent import _as_float, _check_dout, _check_sequence_args, _check_state
+from ._checks import as_float, check_dout, check_sequence_args, check_state
+from .lstm_reference import lstm_step, lstm_step_backward, lstm_step_forward, sigmoid  # noqa: F401
 
-__all__ = [
-    "sigmoid", "lstm_step", "lstm_step_forward", "lstm_step_backward",
-    "lstm_forward", "lstm_backward", "lstm_gates", "LSTMCache",
-]
-
-
-def sigmoid(x):
-    """The logistic function 1 / (1 + exp(-x)), computed as (1 + tanh(x / 2)) / 2.
-
-    The two are equal; the tanh form never overflows (exp(-x) does for x < -709 in float64).
-    """
-    return 0.5 * (1 + np.tanh(0.5 * x))
-
-
-# ----------------------------------------------------------------------------- one time step
-def lstm_step(x_t, h_prev, c_prev, Wx, Wh, b):
-    """One LSTM step, the equations as written.
-
-    x_t: (N, D), h_prev: (N, H), c_prev: (N, H), Wx: (D, 4H), Wh: (H, 4H), b: (4H,).
-    Returns (h_t: (N, H), c_t: (N, H)).
-    """
-    h_t, c_t, _ = lstm_step_forward(x_t, h_prev, c_prev, Wx, Wh, b)
-    return h_t, c_t
-
-
-def lstm_step_forward(x_t, h_prev, c_prev, Wx, Wh, b):
-    """`lstm_step` that also returns what `lstm_step_backward` needs.
-
-    Returns (h_t: (N, H), c_t: (N, H), cache).
-    """
-    a = x_t @ Wx + h_prev @ Wh + b
-    a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)        # PyTorch's order: input, forget, cell, output
-    i, f, g, o = sigmoid(a_i), sigmoid(a_f), np.tanh(a_g), sigmoid(a_o)
-    c_t = f * c_prev + i * g
-    tanh_c = np.tanh(c_t)
-    h_t = o * tanh_c
-    return h_t, c_t, (x_t, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c)
-
-
-def lstm_step_backward(dh_t, dc_t, cache):
-    """Backward of one LSTM step.
-
-    dh_t: (N, H) and dc_t: (N, H), the gradients reaching h_t and c_t.
-    Returns (dx_t: (N, D), dh_prev: (N, H), dc_prev: (N, H), dWx: (D, 4H), dWh: (H, 4H), db: (4H,)).
-    """
-    x_t, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c = cache
-    dc = dc_t + dh_t * o * (1 - tanh_c ** 2)           # h_t = o * tanh(c_t)
-    da = np.concatenate([
-        dc * g * i * (1 - i),                          # sigmoid' = s (1 - s)
-        dc * c_prev * f * (1 - f),
-        dc * i * (1 - g ** 2),                         # tanh' = 1 - tanh^2
-        dh_t * tanh_c * o * (1 - o),
-    ], axis=1)
-    return da @ Wx.T, da @ Wh.T, dc * f, x_t.T @ da, h_prev.T @ da, da.sum(axis=0)
+__all__ = ["lstm_forward", "lstm_backward", "lstm_gates", "LSTMCache"]
 
 
 # ----------------------------------------------------------------------------- a whole sequence
@@ -103,6 +52,23 @@ def _buffer(workspace, name, shape, dtype):
     return a
 
 
+_scratch = threading.local()     # per thread: lstm_backward's temporary buffers, kept for the next call
+
+
+def _temporaries(workspace):
+    """Where `lstm_backward` keeps its temporary buffers (arrays that never leave the call).
+
+    The layer's workspace if there is one; otherwise a dict private to the calling thread, so that
+    repeated calls with the same sizes reuse the same memory instead of mapping fresh pages (which
+    costs here as much as the arithmetic). It holds one set of buffers, the last sizes used.
+    """
+    if workspace is not None:
+        return workspace
+    if not hasattr(_scratch, "buffers"):
+        _scratch.buffers = {}
+    return _scratch.buffers
+
+
 def _to_internal(w, H):
     """Columns (i, f, g, o) -> (o, i, f, g): a rotation by one block, so the three sigmoid gates
     are side by side (first 3H) and so are the three gates fed by dc (i, f, g: last 3H)."""
@@ -123,7 +89,7 @@ def lstm_forward(x, h0, c0, Wx, Wh, b, workspace=None):
     new memory per call). The cache of the previous call with that workspace is then overwritten,
     and `lstm_backward` refuses it.
 
-    The obvious version calls `lstm_step(x[:, t], h, c, Wx, Wh, b)` T times; that is what this
+    `lstm_forward_naive` (lstm_reference.py) calls `lstm_step_forward` T times; that is what this
     computes. With small matrices most of the time goes to Python and NumPy call overhead and to
     memory, not arithmetic, so the loop makes as few and as cheap calls as possible:
     - one matrix product per step: a_t = [x_t, h_{t-1}, 1] @ [Wx; Wh; b] (the "bias trick"); the
@@ -139,10 +105,10 @@ def lstm_forward(x, h0, c0, Wx, Wh, b, workspace=None):
       backward needs is kept.
     """
     fn = "lstm_forward"
-    x, h0, c0, Wx, Wh, b = _as_float(fn, x=x, h0=h0, c0=c0, Wx=Wx, Wh=Wh, b=b)
-    N, T, D, H = _check_sequence_args(fn, x, Wx, Wh, b, gates=4)
-    _check_state(fn, "h0", h0, N, H)
-    _check_state(fn, "c0", c0, N, H)
+    x, h0, c0, Wx, Wh, b = as_float(fn, x=x, h0=h0, c0=c0, Wx=Wx, Wh=Wh, b=b)
+    N, T, D, H = check_sequence_args(fn, x, Wx, Wh, b, gates=4)
+    check_state(fn, "h0", h0, N, H)
+    check_state(fn, "c0", c0, N, H)
     dt = x.dtype
     K = D + H + 1
 
@@ -189,13 +155,18 @@ def lstm_backward(dhs, cache, dc_last=None, return_dh=False):
     weight gradients in PyTorch's gate order; with return_dh=True a seventh array dh: (N, T, H)
     follows, the total gradient reaching h_t (from its output and from step t + 1).
 
-    The loop body is `lstm_step_backward` written out on the transposed (feature-major) buffers
-    of `lstm_forward`, with every intermediate in a small preallocated (H, N) array (no temporary
-    arrays, which cost more than the arithmetic at these sizes). Per step, two matrix products:
-    [dx_t; dh_{t-1}] = [Wx; Wh] da_t at once, and dW += z_t da_t^T for all of [Wx; Wh; b] at once.
-    Both take contiguous operands: z is copied once into row form for the second, because the
-    same product with a transposed view (`da @ z[t].T`) was 3-5x slower here (OpenBLAS takes
-    another, multithreaded path for it).
+    `lstm_step_backward` written out on the feature-major buffers of `lstm_forward`. Only the two
+    gradients that run backwards through time, dh and dc, need a loop; everything else is done for
+    all steps at once:
+    - before the loop, the factors that multiply dh and dc in the gradient of each pre-activation:
+          da_o = dh * o (1 - o) tanh(c_t)        dc += dh * o (1 - tanh(c_t)^2)
+          da_i = dc * i (1 - i) g                da_f = dc * f (1 - f) c_{t-1}     da_g = dc * i (1 - g^2)
+      (P and Q below, one NumPy call per factor for all T steps);
+    - in the loop, per step: dh += dh from step t + 1, da_o = P_o dh, dc += Q dh,
+      [da_i; da_f; da_g] = P_ifg dc, dc *= f: six small calls, and one matrix product
+      [dx_t; dh_{t-1}] = [Wx; Wh] da_t, instead of about twenty calls;
+    - after the loop, the weight gradients of all steps in one batched product, da_t [x_t, h_{t-1}, 1]
+      (added up from the last step back, the order in which `lstm_backward_naive` meets them).
     """
     fn = "lstm_backward"
     if not isinstance(cache, LSTMCache):
@@ -207,56 +178,54 @@ def lstm_backward(dhs, cache, dc_last=None, return_dh=False):
     T, K, N = z.shape[0] - 1, z.shape[1], z.shape[2]
     H = cs_tm.shape[1]
     dt = z.dtype
-    dhs = _check_dout(fn, "dhs", dhs, (N, T, H))
+    dhs = check_dout(fn, "dhs", dhs, (N, T, H))
     H2, H3 = 2 * H, 3 * H
 
-    dh_all = _buffer(ws, "dh", (T, H, N), dt)          # becomes the total gradient reaching h_t
+    # the factors P (T, 4H, N) and Q (T, H, N), for every step at once (gates: o, i, f, g)
+    tmp = _temporaries(ws)
+    P = _buffer(tmp, "P", (T, 4 * H, N), dt)           # becomes da, the gradient of the pre-activations
+    Q = _buffer(tmp, "Q", (T, H, N), dt)
+    o, i, f, g = gates[:, :H], gates[:, H:H2], gates[:, H2:H3], gates[:, H3:]
+    np.tanh(cs_tm[1:], out=Q)                          # tanh(c_t)
+    np.subtract(1, gates[:, :H3], out=P[:, :H3])
+    P[:, :H3] *= gates[:, :H3]                         # sigmoid' = s (1 - s) for o, i, f
+    P[:, :H] *= Q                                      # o: * tanh(c_t)
+    P[:, H:H2] *= g                                    # i: * g
+    P[:, H2:H3] *= cs_tm[:T]                           # f: * c_{t-1}
+    np.multiply(g, g, out=P[:, H3:])
+    np.subtract(1, P[:, H3:], out=P[:, H3:])
+    P[:, H3:] *= i                                     # g: (1 - g^2) i
+    np.multiply(Q, Q, out=Q)
+    np.subtract(1, Q, out=Q)
+    Q *= o                                             # o (1 - tanh(c_t)^2)
+
+    dh_all = _buffer(tmp, "dh", (T, H, N), dt)          # becomes the total gradient reaching h_t
     dh_all[...] = dhs.transpose(1, 2, 0)
     dc = np.zeros((H, N), dtype=dt) if dc_last is None else \
-        np.array(_check_dout(fn, "dc_last", dc_last, (N, H)).T, dtype=dt, order="C")
-    dz = _buffer(ws, "dz", (T + 1, D + H, N), dt)      # dz[t] = [dx_t; dh_{t-1}]
+        np.array(check_dout(fn, "dc_last", dc_last, (N, H)).T, dtype=dt, order="C")
+    W_xh = np.ascontiguousarray(W[:D + H])             # (D + H, 4H)
+    dz = _buffer(tmp, "dz", (T + 1, D + H, N), dt)     # dz[t] = W_xh da_t = [dx_t; dh_{t-1}]
     dz[T, D:] = 0
-    W_xh = np.ascontiguousarray(W[:D + H])              # (D + H, 4H)
-    da = np.empty((4 * H, N), dtype=dt)                 # gradient of the pre-activations, one step
-    z_rows = _buffer(ws, "z_rows", (T, N, K), dt)      # z_t^T for every step: [x_t, h_{t-1}, 1] as rows
-    z_rows[...] = z[:T].transpose(0, 2, 1)
-    dW_T = np.zeros((4 * H, K), dtype=dt)
-    dW_step = np.empty((4 * H, K), dtype=dt)
-    sig_grad = np.empty((H3, N), dtype=dt)
-    tanh_c, u = np.empty((H, N), dtype=dt), np.empty((H, N), dtype=dt)
+    u = np.empty((H, N), dtype=dt)
+    P_ifg = P[:, H:].reshape(T, 3, H, N)               # i, f, g blocks: each times dc
     for t in range(T - 1, -1, -1):
-        a = gates[t]
-        o, i, f, g = a[:H], a[H:H2], a[H2:H3], a[H3:]
         dh = dh_all[t]
-        dh += dz[t + 1, D:]                             # + gradient from step t + 1
-        np.tanh(cs_tm[t + 1], out=tanh_c)
-        np.subtract(1, a[:H3], out=sig_grad)
-        sig_grad *= a[:H3]                              # sigmoid' = s (1 - s) for o, i, f
-        # output gate: h_t = o * tanh(c_t)
-        sig_grad[:H] *= tanh_c
-        np.multiply(sig_grad[:H], dh, out=da[:H])
-        # the cell state collects dh through tanh: dc += dh * o * (1 - tanh^2 c_t)
-        np.multiply(tanh_c, tanh_c, out=u)
-        np.subtract(1, u, out=u)
-        u *= o
-        u *= dh
+        dh += dz[t + 1, D:]                            # + the gradient from step t + 1
+        da = P[t]
+        da[:H] *= dh                                   # da_o
+        np.multiply(Q[t], dh, out=u)
         dc += u
-        # c_t = f * c_{t-1} + i * g
-        sig_grad[H:H2] *= g
-        np.multiply(sig_grad[H:H2], dc, out=da[H:H2])   # input gate
-        sig_grad[H2:] *= cs_tm[t]
-        np.multiply(sig_grad[H2:], dc, out=da[H2:H3])   # forget gate
-        np.multiply(g, g, out=u)
-        np.subtract(1, u, out=u)                        # tanh' = 1 - g^2
-        u *= i
-        np.multiply(u, dc, out=da[H3:])                 # cell candidate
-        dc *= f                                         # dc_{t-1} = dc_t * f
-        np.matmul(W_xh, da, out=dz[t])                  # [dx_t; dh_{t-1}]
-        np.matmul(da, z_rows[t], out=dW_step)           # da_t [x_t, h_{t-1}, 1]
-        dW_T += dW_step
-    dW = _to_pytorch(dW_T.T, H)                         # (K, 4H), PyTorch's gate order
-    dx = dz[:T, :D].transpose(2, 0, 1).copy()
-    out = (dx, dz[0, D:].T.copy(), dc.T.copy(), dW[:D], dW[D:D + H], dW[D + H])
+        P_ifg[t] *= dc                                 # da_i, da_f, da_g
+        dc *= f[t]                                     # dc_{t-1} = dc_t * f
+        np.matmul(W_xh, da, out=dz[t])                 # [dx_t; dh_{t-1}]
+    z_rows = _buffer(tmp, "z_rows", (T, N, K), dt)      # [x_t, h_{t-1}, 1] as rows, for every step
+    z_rows[...] = z[:T].transpose(0, 2, 1)
+    dW_steps = np.matmul(P, z_rows)                    # (T, 4H, K): da_t [x_t, h_{t-1}, 1] for every t
+    dW_T = np.zeros((4 * H, K), dtype=dt)
+    for t in range(T - 1, -1, -1):                     # summed from the last step back, as BPTT meets them
+        dW_T += dW_steps[t]
+    dW = _to_pytorch(dW_T.T, H)                        # (K, 4H), PyTorch's gate order
+    out = (dz[:T, :D].transpose(2, 0, 1).copy(), dz[0, D:].T.copy(), dc.T.copy(), dW[:D], dW[D:D + H], dW[D + H])
     if return_dh:
         out += (dh_all.transpose(2, 0, 1).copy(),)
     return out

@@ -1,108 +1,16 @@
-"""A plain (Elman) recurrent network in NumPy, forward and backpropagation through time.
+"""A plain (Elman) recurrent network in NumPy, the fast version: what the layers and the training code call.
 
-    h_t = tanh(x_t Wx + h_{t-1} Wh + b)
-
-Row-vector convention, as in 밑바닥부터 시작하는 딥러닝 2 and CS231n: x_t: (N, D), h_t: (N, H),
-Wx: (D, H), Wh: (H, H), b: (H,). `torch.nn.RNN` stores the transposes (weight_ih_l0 is (H, D)) and two
-biases; `nnbook.scratch.rnn_weights_from_torch` converts.
-
-Functions come in CS231n pairs: `*_forward -> (out, cache)` and `*_backward(dout, cache)`.
+Read `rnn_reference.py` first: the equation, one step forward and backward, and the loop over the
+steps (`rnn_forward_naive` / `rnn_backward_naive`). `rnn_forward` / `rnn_backward` here compute the
+same numbers with most of the work taken out of the loop (see their docstrings); the tests check
+both against PyTorch and against each other.
 """
 import numpy as np
 
-__all__ = [
-    "rnn_step", "rnn_step_forward", "rnn_step_backward",
-    "rnn_forward", "rnn_backward", "RNNCache",
-]
+from ._checks import as_float, check_dout, check_sequence_args, check_state
+from .rnn_reference import rnn_step, rnn_step_backward, rnn_step_forward  # noqa: F401
 
-
-# ----------------------------------------------------------------------------- argument checks
-def _as_float(fn, **arrays):
-    """The arrays converted to one common float dtype (float32 stays float32, ints become float64)."""
-    arrays = {k: np.asarray(v) for k, v in arrays.items()}
-    for name, a in arrays.items():
-        if not np.issubdtype(a.dtype, np.number) or np.issubdtype(a.dtype, np.complexfloating):
-            raise ValueError(f"{fn}: {name} must be a real numeric array, got dtype {a.dtype}")
-    dtype = np.result_type(*arrays.values())
-    if not np.issubdtype(dtype, np.floating):
-        dtype = np.float64
-    return [a.astype(dtype, copy=False) for a in arrays.values()]
-
-
-def _check_sequence_args(fn, x, Wx, Wh, b, gates=1):
-    """Check x: (N, T, D), Wx: (D, G*H), Wh: (H, G*H), b: (G*H,) with G = `gates`; return N, T, D, H.
-
-    G is 1 for the plain RNN and 4 for the LSTM (gates i, f, g, o side by side).
-    """
-    if x.ndim != 3:
-        raise ValueError(f"{fn}: x must be 3-D (N, T, D), got shape {x.shape}")
-    N, T, D = x.shape
-    if T == 0:
-        raise ValueError(f"{fn}: x has no time steps (T = 0), shape {x.shape}")
-    cols = "H" if gates == 1 else f"{gates}H"
-    if Wx.ndim != 2:
-        raise ValueError(f"{fn}: Wx must be 2-D (D, {cols}), got shape {Wx.shape}")
-    if Wx.shape[0] != D:
-        raise ValueError(f"{fn}: Wx has {Wx.shape[0]} rows but x has D={D} features")
-    if Wh.ndim != 2:
-        raise ValueError(f"{fn}: Wh must be 2-D (H, {cols}), got shape {Wh.shape}")
-    H = Wh.shape[0]
-    if gates == 1 and Wh.shape[1] != H:
-        raise ValueError(f"{fn}: Wh must be square (H, H), got shape {Wh.shape}")
-    if gates != 1 and Wh.shape[1] != gates * H:
-        raise ValueError(f"{fn}: Wh must be (H, {cols}) = ({H}, {gates * H}) for H={H}, got shape {Wh.shape}")
-    if Wx.shape[1] != gates * H:
-        raise ValueError(f"{fn}: Wx has {Wx.shape[1]} columns but Wh says {cols} = {gates * H} (H={H})")
-    if b.shape != (gates * H,):
-        raise ValueError(f"{fn}: b must have shape ({cols},) = ({gates * H},), got {b.shape}")
-    return N, T, D, H
-
-
-def _check_state(fn, name, s, N, H):
-    """Check an initial state h0 or c0: (N, H)."""
-    if s.ndim != 2:
-        raise ValueError(f"{fn}: {name} must be 2-D (N, H), got shape {s.shape}")
-    if s.shape[0] != N:
-        raise ValueError(f"{fn}: {name} has batch {s.shape[0]} but x has N={N}")
-    if s.shape[1] != H:
-        raise ValueError(f"{fn}: {name} has {s.shape[1]} features but the hidden size is H={H}")
-
-
-def _check_dout(fn, name, d, shape):
-    d = np.asarray(d)
-    if d.shape != shape:
-        raise ValueError(f"{fn}: {name} must have shape {shape} (like the forward output), got {d.shape}")
-    return d
-
-
-# ----------------------------------------------------------------------------- one time step
-def rnn_step(x_t, h_prev, Wx, Wh, b):
-    """One RNN step, the equation itself: h_t = tanh(x_t Wx + h_prev Wh + b).
-
-    x_t: (N, D), h_prev: (N, H), Wx: (D, H), Wh: (H, H), b: (H,). Returns h_t: (N, H).
-    """
-    return np.tanh(x_t @ Wx + h_prev @ Wh + b)
-
-
-def rnn_step_forward(x_t, h_prev, Wx, Wh, b):
-    """`rnn_step` that also returns what `rnn_step_backward` needs.
-
-    Returns (h_t: (N, H), cache).
-    """
-    h_t = rnn_step(x_t, h_prev, Wx, Wh, b)
-    return h_t, (x_t, h_prev, Wx, Wh, h_t)
-
-
-def rnn_step_backward(dh_t, cache):
-    """Backward of one RNN step.
-
-    dh_t: (N, H), the gradient of the loss with respect to h_t.
-    Returns (dx_t: (N, D), dh_prev: (N, H), dWx: (D, H), dWh: (H, H), db: (H,)).
-    tanh'(a) = 1 - tanh(a)^2, so the pre-activation gradient is da = dh_t * (1 - h_t^2).
-    """
-    x_t, h_prev, Wx, Wh, h_t = cache
-    da = dh_t * (1 - h_t ** 2)
-    return da @ Wx.T, da @ Wh.T, x_t.T @ da, h_prev.T @ da, da.sum(axis=0)
+__all__ = ["rnn_forward", "rnn_backward", "RNNCache"]
 
 
 # ----------------------------------------------------------------------------- a whole sequence
@@ -125,16 +33,16 @@ def rnn_forward(x, h0, Wx, Wh, b):
     x: (N, T, D), h0: (N, H), Wx: (D, H), Wh: (H, H), b: (H,).
     Returns (hs: (N, T, H), cache) with hs[:, t] = h_t.
 
-    The obvious version calls `rnn_step(x[:, t], h, Wx, Wh, b)` T times. Here the input part
+    `rnn_forward_naive` (rnn_reference.py) calls `rnn_step_forward` T times. Here the input part
     x_t Wx + b does not depend on h, so it is computed for all steps in one matrix product
     (N*T, D) @ (D, H) before the loop; the loop only does h_{t-1} Wh, an add and tanh, writing
     into a preallocated time-major buffer (T + 1, N, H) so that every step touches a contiguous
     block. Same numbers, much less Python per step.
     """
     fn = "rnn_forward"
-    x, h0, Wx, Wh, b = _as_float(fn, x=x, h0=h0, Wx=Wx, Wh=Wh, b=b)
-    N, T, D, H = _check_sequence_args(fn, x, Wx, Wh, b)
-    _check_state(fn, "h0", h0, N, H)
+    x, h0, Wx, Wh, b = as_float(fn, x=x, h0=h0, Wx=Wx, Wh=Wh, b=b)
+    N, T, D, H = check_sequence_args(fn, x, Wx, Wh, b)
+    check_state(fn, "h0", h0, N, H)
 
     # a[t] = x_t Wx + b for every t at once, time-major: (T, N, H)
     a = (x.transpose(1, 0, 2).reshape(T * N, D) @ Wx + b).reshape(T, N, H)
@@ -157,7 +65,7 @@ def rnn_backward(dhs, cache, return_dh=False):
     a sixth array dh: (N, T, H) follows, the *total* gradient reaching h_t (from the output at step t
     plus from step t + 1) — the quantity whose norm shrinks or grows in the vanishing-gradient plot.
 
-    The obvious version calls `rnn_step_backward` T times and adds up dWx, dWh, db in the loop.
+    `rnn_backward_naive` calls `rnn_step_backward` T times and adds up dWx, dWh, db in the loop.
     Only dh_{t-1} = da_t Wh^T must be sequential; so the loop just stores da_t, and afterwards one
     matrix product each gives dWx = X^T dA, dWh = H_prev^T dA and dx = dA Wx^T over all N*T rows.
     """
@@ -167,7 +75,7 @@ def rnn_backward(dhs, cache, return_dh=False):
     x, hs_tm, Wx, Wh = cache.x, cache.hs_tm, cache.Wx, cache.Wh
     N, T, D = x.shape
     H = Wh.shape[0]
-    dhs = _check_dout(fn, "dhs", dhs, (N, T, H))
+    dhs = check_dout(fn, "dhs", dhs, (N, T, H))
 
     dh_tm = np.array(dhs.transpose(1, 0, 2), dtype=x.dtype, order="C")    # (T, N, H), becomes the total dh_t
     da = 1 - hs_tm[1:] ** 2                                       # tanh' for every step, (T, N, H)
