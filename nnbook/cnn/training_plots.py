@@ -232,7 +232,7 @@ def overfitting_curves(train_curves, val_curves, chosen=None, title=None):
                     label=tr("차이 (과적합)", "gap (overfitting)"))
     if chosen is not None:
         ax.axvline(chosen, color="gray", ls="--", lw=1)
-    ax.set_ylim(max(80.0, float(min(va_m.min(), tr_m.min())) - 1), 100.5)
+    ax.set_ylim(max(50.0, float(min(va_m.min(), tr_m.min())) - 2), 100.5)
     ax.set_xlabel(tr("에포크", "epoch"))
     ax.set_ylabel(tr("정확도 (%, 시드 평균)", "accuracy (%, mean over seeds)"))
     ax.legend(fontsize=7, loc="lower right")
@@ -271,7 +271,7 @@ def kernel_frame(weight, k, sizes, acc, params, fields, title=None):
     a2.set_title(tr("파라미터 (천 개), RF", "parameters (thousands), RF"), fontsize=8)
     a2.tick_params(labelsize=7)
     a2.set_ylim(0, max(params) / 1000 * 1.2)
-    fig.suptitle(title if title else tr(f"커널 {k}×{k}: 첫 계층 필터 8개와 측정값",
-                                        f"kernel {k}×{k}: 8 first-layer filters and the measurements"), fontsize=9)
+    fig.suptitle(title if title else tr(f"커널 {k}×{k}: 첫 계층 필터 {len(w)}개와 측정값",
+                                        f"kernel {k}×{k}: {len(w)} first-layer filters and the measurements"), fontsize=9)
     fig.tight_layout()
     return fig
