@@ -138,3 +138,56 @@ def test_plots_draw_titled_figures():
     for fig in figs:
         assert fig._suptitle is not None or any(ax.get_title() for ax in fig.axes)
         plt.close(fig)
+
+
+def test_seed_cnn_options_change_one_thing():
+    plain, bn = cm.seed_cnn(), cm.seed_cnn(batch_norm=True)
+    kinds = lambda m: [type(layer).__name__ for layer in m]
+    assert kinds(bn)[:4] == ["Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d"]
+    assert [k for k in kinds(bn) if k != "BatchNorm2d"] == kinds(plain)      # only the BN layers added
+    assert "BatchNorm1d" not in kinds(bn)                                    # the head is unchanged
+    one = cm.seed_cnn(hidden=(128,))
+    assert [layer.out_features for layer in one if isinstance(layer, torch.nn.Linear)] == [128, 10]
+    assert cm.seed_cnn(hidden=())(torch.zeros(2, 1, 8, 8)).shape == (2, 10)
+    rows = cm.summary(cm.seed_cnn().double(), (1, 8, 8), print_table=False)   # float64 model: summary works
+    assert rows[-1][1] == (-1, 10)
+
+
+def test_receptive_field_follows_the_layers():
+    assert [cm.receptive_field(cm.seed_cnn(kernel_size=k)) for k in (1, 3, 5, 7)] == [4, 10, 16, 22]
+    assert cm.receptive_field(torch.nn.Sequential(torch.nn.Conv2d(1, 1, 3), torch.nn.Conv2d(1, 1, 3))) == 5
+    assert cm.receptive_field(torch.nn.Sequential(torch.nn.Linear(2, 2))) == 1
+
+
+def test_mean_sd_formats_the_sample_standard_deviation():
+    assert cm.mean_sd([0.98, 0.99]) == "98.50 ± 0.71"
+    assert cm.mean_sd([0.5]) == "50.00 ± 0.00"
+    with pytest.raises(ValueError):
+        cm.mean_sd([])
+
+
+def test_train_over_seeds_is_reproducible_and_at_epoch_cuts_a_constant_rate_run():
+    X, y = _toy_data(64)
+    X = X.double()
+    build = lambda: cm.seed_cnn(channels=(2, 4), hidden=(8,), n_classes=2)
+    kw = dict(epochs=3, lr=0.05, optimizer="sgd")
+    a = cm.train_over_seeds(build, (X, y), (X[:32], y[:32]), seeds=[0, 1], batch_size=16, **kw)
+    b = cm.train_over_seeds(build, (X, y), (X[:32], y[:32]), seeds=[0, 1], batch_size=16, **kw)
+    assert a["curves"].shape == (2, 3) and a["train_curves"].shape == (2, 3) and len(a["models"]) == 2
+    assert np.array_equal(a["curves"], b["curves"]) and np.array_equal(a["acc"], a["curves"][:, -1])
+    assert next(a["models"][0].parameters()).dtype == torch.float64
+    short = cm.train_over_seeds(build, (X, y), (X[:32], y[:32]), seeds=[0, 1], batch_size=16, **{**kw, "epochs": 2})
+    cut = cm.at_epoch(a, 2)
+    assert np.array_equal(cut["acc"], short["acc"]) and np.array_equal(cut["train_acc"], short["train_acc"])
+    with pytest.raises(ValueError, match="epoch"):
+        cm.at_epoch(a, 4)
+
+
+def test_chapter_two_figures_draw():
+    rng = np.random.default_rng(0)
+    figs = [cp.ladder(["a", "b"], rng.random((2, 5)), rng.random((2, 5))),
+            cp.overfitting_curves(rng.random((5, 4)), rng.random((5, 4)), chosen=2),
+            cp.kernel_frame(torch.randn(6, 1, 3, 3), 3, (1, 3), rng.random((2, 5)), [100, 200], [4, 10])]
+    for fig in figs:
+        assert fig._suptitle is not None or any(ax.get_title() for ax in fig.axes)
+        plt.close(fig)

@@ -10,7 +10,7 @@ from torchvision import transforms
 from torchvision.datasets import CIFAR10
 
 from nnbook.cnn.data import (CIFAR10_CLASSES, DigitsDataset, digits_to_uint8, load_cifar10, load_digits_split,
-                         make_fake_cifar10)
+                         make_fake_cifar10, validation_split)
 
 
 def test_digits_split_shapes_and_stratification():
@@ -22,6 +22,22 @@ def test_digits_split_shapes_and_stratification():
     assert np.abs(np.bincount(y_train) / len(y_train) - np.bincount(y_test) / len(y_test)).max() < 0.01
     again = load_digits_split()
     assert np.array_equal(again[0], X_train) and np.array_equal(again[3], y_test)
+
+
+def test_validation_split_is_stratified_disjoint_and_fixed():
+    _, _, y_train, _ = load_digits_split()
+    tr, val = validation_split(y_train, val_size=347, seed=0)
+    assert len(tr) == 1000 and len(val) == 347
+    assert np.array_equal(np.sort(np.concatenate([tr, val])), np.arange(1347))      # disjoint, covers all
+    assert np.all(np.diff(tr) > 0) and np.all(np.diff(val) > 0)                      # sorted
+    assert np.abs(np.bincount(y_train[val]) / 347 - np.bincount(y_train) / 1347).max() < 0.01
+    again = validation_split(torch.from_numpy(y_train), val_size=347, seed=0)        # tensors work too
+    assert np.array_equal(again[1], val)
+    assert not np.array_equal(validation_split(y_train, val_size=347, seed=1)[1], val)
+    with pytest.raises(ValueError, match="val_size"):
+        validation_split(y_train, val_size=1347)
+    with pytest.raises(ValueError, match="shape"):
+        validation_split(y_train.reshape(-1, 1))
 
 
 def test_digits_dataset_works_like_cifar10_with_transforms():

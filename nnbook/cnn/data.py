@@ -4,6 +4,8 @@ The default image data is scikit-learn's bundled handwritten digits (1,797 image
 classes), which ship with the package: nothing is downloaded.
 
 - `load_digits_split()`: the digits as NumPy arrays (N, 1, 8, 8) in [0, 1], 25% held out.
+- `validation_split(y, val_size)`: indices that set a stratified validation part aside from the
+  training images, so that choices are made without looking at the test set.
 - `DigitsDataset`: the same split as a `torch.utils.data.Dataset` that returns PIL images and
   takes torchvision transforms, exactly like `torchvision.datasets.CIFAR10`.
 - `load_cifar10(root, train, download=False)`: CIFAR-10 (the seed post's data) through
@@ -18,7 +20,7 @@ import pickle
 import numpy as np
 from torch.utils.data import Dataset
 
-__all__ = ["load_digits_split", "DigitsDataset", "digits_to_uint8", "load_cifar10", "make_fake_cifar10",
+__all__ = ["load_digits_split", "validation_split", "DigitsDataset", "digits_to_uint8", "load_cifar10", "make_fake_cifar10",
            "CIFAR10_CLASSES"]
 
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
@@ -39,6 +41,24 @@ def load_digits_split(test_size=0.25, seed=0):
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=test_size, stratify=y, random_state=seed)
     return X_train, X_test, y_train, y_test
+
+
+def validation_split(y, val_size=347, seed=0):
+    """Indices (train_idx, val_idx) that hold out a stratified validation part of a training set.
+
+    y: (N,) labels (NumPy array, list or tensor); val_size: number of validation images (an int) or a
+    fraction in (0, 1). Both index arrays are sorted int64 NumPy arrays; together they cover 0..N-1
+    once. The default takes 347 of the 1,347 training digits, leaving 1,000 to train on.
+    """
+    from sklearn.model_selection import train_test_split
+
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"validation_split: y must be a 1-D array of labels, got shape {y.shape}")
+    if isinstance(val_size, (int, np.integer)) and not 0 < val_size < len(y):
+        raise ValueError(f"validation_split: val_size {val_size} must be between 1 and {len(y) - 1}")
+    train_idx, val_idx = train_test_split(np.arange(len(y)), test_size=val_size, stratify=y, random_state=seed)
+    return np.sort(train_idx), np.sort(val_idx)
 
 
 def digits_to_uint8(X):

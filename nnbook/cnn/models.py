@@ -18,7 +18,8 @@ from torch import nn
 from ..config import count_params, num_threads
 
 __all__ = ["seed_cnn", "bn_cnn", "RandomShift", "tensors_from_dataset", "make_loader", "train_model",
-           "evaluate", "predict", "summary", "count_params", "model_device", "default_device"]
+           "evaluate", "predict", "summary", "count_params", "model_device", "default_device",
+           "train_over_seeds", "at_epoch", "mean_sd", "receptive_field"]
 
 
 def default_device():
@@ -49,27 +50,27 @@ def seed_cnn(in_channels=1, image_size=8, kernel_size=3, channels=(6, 16), hidde
     Here the convolutions are padded (padding = kernel_size // 2, odd kernel sizes) so that an 8x8 digit
     keeps its size through each convolution and each 2x2 max pooling halves it: 8 -> 4 -> 2.
     x: (N, in_channels, image_size, image_size) -> logits (N, n_classes).
+    channels: filters of the two convolutions; hidden: sizes of the hidden fully connected layers (any
+    number, each followed by ReLU; (120, 84) as in the seed, (128,) for one hidden layer).
     batch_norm=True puts a BatchNorm2d after each convolution (conv-BN-ReLU-pool; the convolution then
-    needs no bias, BN's shift replaces it) and a BatchNorm1d after each hidden fully connected layer.
-    Without batch norm the layer order is that of `nnbook.scratch.build_digits_cnn`, so
-    `nnbook.scratch.load_torch_state_dict` copies its weights.
+    needs no bias, BN's shift replaces it); the fully connected head stays as it is, so that switching
+    batch norm on changes one thing.
+    Without batch norm and with two hidden layers the layer order is that of
+    `nnbook.scratch.build_digits_cnn`, so `nnbook.scratch.load_torch_state_dict` copies its weights.
     """
     if kernel_size % 2 != 1:
         raise ValueError(f"seed_cnn: kernel_size must be odd to keep the size with padding, got {kernel_size}")
     c1, c2 = channels
-    h1, h2 = hidden
     side = image_size // 4
     if side < 1:
         raise ValueError(f"seed_cnn: image_size {image_size} is too small for two 2x2 poolings")
-
-    def fc(din, dout):
-        if batch_norm:
-            return [nn.Linear(din, dout, bias=False), nn.BatchNorm1d(dout), nn.ReLU()]
-        return [nn.Linear(din, dout), nn.ReLU()]
-
+    head, width = [], c2 * side * side
+    for h in hidden:
+        head += [nn.Linear(width, h), nn.ReLU()]
+        width = h
     return nn.Sequential(*_conv_block(in_channels, c1, kernel_size, batch_norm),
                          *_conv_block(c1, c2, kernel_size, batch_norm), nn.Flatten(),
-                         *fc(c2 * side * side, h1), *fc(h1, h2), nn.Linear(h2, n_classes))
+                         *head, nn.Linear(width, n_classes))
 
 
 def bn_cnn(in_channels=1, image_size=8, kernel_size=3, channels=(32, 64), hidden=128, n_classes=10,
@@ -154,7 +155,8 @@ def _lr_factor(schedule, step, total):
 
 
 def train_model(model, train_loader, test_loader=None, epochs=10, lr=0.05, optimizer="sgd", momentum=0.9,
-                weight_decay=0.0, schedule=None, augment=None, device=None, threads=1, verbose=False):
+                weight_decay=0.0, schedule=None, augment=None, device=None, threads=1, verbose=False,
+                train_eval_loader=None):
     """Train with cross-entropy: for each mini-batch, zero_grad -> forward -> loss -> backward -> step.
 
     train_loader yields (x (B, C, H, W), y (B,)); augment: a callable applied to every training batch
@@ -165,15 +167,17 @@ def train_model(model, train_loader, test_loader=None, epochs=10, lr=0.05, optim
     training and eval mode for measuring.
     Returns history: dict of per-epoch lists "loss" (mean training loss over the epoch's batches),
     "train_acc" (accuracy on the training batches as they were trained on: augmented, in train mode),
-    "test_acc" (if test_loader), "lr" (at the end of the epoch), and "seconds" (total training time).
+    "test_acc" (accuracy on test_loader after each epoch, eval mode: pass the validation data while
+    choosing), "eval_train_acc" (if train_eval_loader: accuracy on it after each epoch, eval mode, no
+    augmentation), "lr" (at the end of the epoch), and "seconds" (total training time, evaluations included).
     """
     with num_threads(threads):
         return _train(model, train_loader, test_loader, epochs, lr, optimizer, momentum, weight_decay, schedule,
-                      augment, device, verbose)
+                      augment, device, verbose, train_eval_loader)
 
 
 def _train(model, train_loader, test_loader, epochs, lr, optimizer, momentum, weight_decay, schedule, augment,
-           device, verbose):
+           device, verbose, train_eval_loader=None):
     device = torch.device(device) if device is not None else model_device(model)
     model.to(device)
     if optimizer == "sgd":
@@ -184,7 +188,7 @@ def _train(model, train_loader, test_loader, epochs, lr, optimizer, momentum, we
         raise ValueError(f"train_model: optimizer must be 'sgd' or 'adam', got {optimizer!r}")
     loss_fn = nn.CrossEntropyLoss()
     total = epochs * len(train_loader)
-    history = {"loss": [], "train_acc": [], "test_acc": [], "lr": []}
+    history = {"loss": [], "train_acc": [], "test_acc": [], "eval_train_acc": [], "lr": []}
     step = 0
     start = time.perf_counter()
     for _ in range(epochs):
@@ -210,6 +214,8 @@ def _train(model, train_loader, test_loader, epochs, lr, optimizer, momentum, we
         history["lr"].append(opt.param_groups[0]["lr"])
         if test_loader is not None:
             history["test_acc"].append(evaluate(model, test_loader, device=device)["accuracy"])
+        if train_eval_loader is not None:
+            history["eval_train_acc"].append(evaluate(model, train_eval_loader, device=device)["accuracy"])
         if verbose:
             test = f"  test acc {history['test_acc'][-1]:.4f}" if test_loader is not None else ""
             print(f"epoch {len(history['loss']):2d}  loss {history['loss'][-1]:.4f}  "
@@ -262,7 +268,8 @@ def summary(model, input_shape, device=None, print_table=True):
     model.eval()
     try:
         with torch.no_grad():
-            model(torch.zeros((2,) + tuple(input_shape), device=device))
+            dtype = next(model.parameters()).dtype if any(True for _ in model.parameters()) else None
+            model(torch.zeros((2,) + tuple(input_shape), device=device, dtype=dtype))
     finally:
         for h in hooks:
             h.remove()
@@ -278,3 +285,80 @@ def summary(model, input_shape, device=None, print_table=True):
         print(f"Total params: {count_params(model):,}")
         print(line)
     return rows
+
+
+def train_over_seeds(build, train_data, eval_data, seeds=range(5), batch_size=64, **train_kwargs):
+    """Train a fresh model once per seed; measure each on the training data and on eval_data.
+
+    build: a function of no arguments returning a new model (called after torch.manual_seed(seed), so
+    the seed fixes the initial weights); train_data, eval_data: (X (N, C, H, W), y (N,)) tensor pairs
+    (eval_data: the validation data while choosing, the test data once at the end). The training
+    mini-batches (batch_size) are shuffled with the same seed; train_kwargs go to `train_model`
+    (epochs, lr, optimizer, schedule, augment, ...). The model takes the dtype of X (float64 inputs
+    train a float64 model).
+    Returns dict of NumPy arrays: acc (S,) accuracy on eval_data after the last epoch, train_acc (S,)
+    accuracy on the whole training data after the last epoch (eval mode, no augmentation),
+    curves and train_curves (S, epochs) the same after every epoch, seconds (S,) training times;
+    and models: the S trained models.
+    """
+    X_train, y_train = train_data
+    eval_loader = make_loader(*eval_data, batch_size=len(eval_data[1]), shuffle=False)
+    train_eval = make_loader(X_train, y_train, batch_size=len(y_train), shuffle=False)
+    out = {"curves": [], "train_curves": [], "seconds": [], "models": []}
+    for seed in seeds:
+        torch.manual_seed(seed)
+        model = build().to(X_train.dtype)
+        history = train_model(model, make_loader(X_train, y_train, batch_size=batch_size, seed=seed),
+                              eval_loader, train_eval_loader=train_eval, **train_kwargs)
+        out["curves"].append(history["test_acc"])
+        out["train_curves"].append(history["eval_train_acc"])
+        out["seconds"].append(history["seconds"])
+        out["models"].append(model)
+    for key in ("curves", "train_curves", "seconds"):
+        out[key] = np.array(out[key])
+    out["acc"], out["train_acc"] = out["curves"][:, -1], out["train_curves"][:, -1]
+    return out
+
+
+def mean_sd(values, scale=100.0, digits=2):
+    """'mean ± sd' of a list of numbers (sample standard deviation, ddof=1), times `scale`:
+    mean_sd([0.98, 0.99]) -> '98.50 ± 0.71'. One value gives its sd as 0."""
+    a = np.asarray(values, dtype=np.float64) * scale
+    if a.size == 0:
+        raise ValueError("mean_sd: no values")
+    sd = a.std(ddof=1) if a.size > 1 else 0.0
+    return f"{a.mean():.{digits}f} ± {sd:.{digits}f}"
+
+
+def receptive_field(model):
+    """Side of the input window that one output position of the last conv/pool layer depends on.
+
+    Walks the model's Conv2d, MaxPool2d and AvgPool2d layers in order (square kernels): each layer with
+    kernel k and stride s widens the field by (k - 1) * jump and multiplies the jump (the input pixels
+    between neighbouring positions) by s. For conv(3)-pool(2)-conv(3)-pool(2) this gives 10: each of
+    the final 2x2 positions of an 8x8 digit depends on a 10x10 window (padding included).
+    """
+    field, jump = 1, 1
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
+            k = m.kernel_size if isinstance(m.kernel_size, int) else m.kernel_size[0]
+            s = m.stride if isinstance(m.stride, int) else m.stride[0]
+            field += (k - 1) * jump
+            jump *= s
+    return field
+
+
+def at_epoch(result, epoch):
+    """A `train_over_seeds` result cut back to its first `epoch` epochs (1-based).
+
+    With a constant learning rate (no schedule) the first e epochs of a longer run are exactly an e-epoch
+    run, so one long run answers "how many epochs?" for every count up to its length. The trained models
+    are left out (they kept training past `epoch`); seconds are scaled by the share of epochs.
+    """
+    total = result["curves"].shape[1]
+    if not 1 <= epoch <= total:
+        raise ValueError(f"at_epoch: epoch must be between 1 and {total}, got {epoch}")
+    out = {"curves": result["curves"][:, :epoch], "train_curves": result["train_curves"][:, :epoch],
+           "seconds": result["seconds"] * epoch / total}
+    out["acc"], out["train_acc"] = out["curves"][:, -1], out["train_curves"][:, -1]
+    return out

@@ -10,7 +10,7 @@ from .theory_figures import no_ticks
 from ..config import tr
 
 __all__ = ["show_image_values", "sample_grid", "training_curves", "compare_curves", "confusion_matrix",
-           "misclassified", "filters", "feature_maps"]
+           "misclassified", "filters", "feature_maps", "ladder", "overfitting_curves", "kernel_frame"]
 
 
 def _img(x):
@@ -69,17 +69,22 @@ def sample_grid(X, y, classes=None, n=24, cols=12, title=None, pred=None):
     return fig
 
 
-def training_curves(history, title=None):
-    """Two panels from a `train_model` history: training loss per epoch, and train/test accuracy."""
+def training_curves(history, title=None, eval_label=None):
+    """Two panels from a `train_model` history: training loss per epoch, and train/evaluation accuracy.
+
+    history["test_acc"] is the accuracy on whatever loader `train_model` evaluated on; eval_label names
+    it in the legend (default: "validation").
+    """
     epochs = np.arange(1, len(history["loss"]) + 1)
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(8, 3))
     a1.plot(epochs, history["loss"], marker="o", ms=3)
     a1.set_xlabel(tr("에포크", "epoch"))
     a1.set_ylabel(tr("교차 엔트로피 손실", "cross-entropy loss"))
-    a1.set_title(tr("훈련 손실", "Training loss"))
-    a2.plot(epochs, history["train_acc"], marker="o", ms=3, label=tr("훈련", "train"))
+    a1.set_title(tr("학습 손실", "Training loss"))
+    a2.plot(epochs, history["train_acc"], marker="o", ms=3, label=tr("학습 (미니배치)", "training (mini-batches)"))
     if history.get("test_acc"):
-        a2.plot(epochs, history["test_acc"], marker="s", ms=3, label=tr("테스트", "test"))
+        a2.plot(epochs, history["test_acc"], marker="s", ms=3,
+                label=eval_label if eval_label else tr("검증", "validation"))
     a2.set_xlabel(tr("에포크", "epoch"))
     a2.set_ylabel(tr("정확도", "accuracy"))
     a2.set_title(tr("정확도", "Accuracy"))
@@ -188,6 +193,85 @@ def feature_maps(image, maps, title=None, max_n=8):
                 ax.set_ylabel(f"{name}\n{m.shape[1]}×{m.shape[2]}", fontsize=7)
             if r == 0:
                 ax.set_title(tr(f"채널 {c}", f"channel {c}"), fontsize=7)
-    fig.suptitle(title if title else tr("계층별 특성 맵", "Feature maps, layer by layer"), fontsize=10)
+    fig.suptitle(title if title else tr("계층별 특징 맵", "Feature maps, layer by layer"), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def ladder(names, train, val, title=None):
+    """The improvement ladder: for each step, the validation accuracy over seeds (mean, error bar = one
+    standard deviation, dots = the seeds) and the mean training accuracy; the gap between them is the
+    overfitting. names: step labels; train, val: (steps, seeds) accuracies in [0, 1]."""
+    train, val = np.asarray(train) * 100, np.asarray(val) * 100
+    y = np.arange(len(names))[::-1]
+    fig, ax = plt.subplots(figsize=(7, 0.42 * len(names) + 1.0))
+    for yi, v in zip(y, val):
+        ax.plot(v, np.full(len(v), yi), "o", ms=3, color="tab:blue", alpha=0.4)
+    ax.errorbar(val.mean(1), y, xerr=val.std(1, ddof=1), fmt="s", color="tab:blue", capsize=3,
+                label=tr("검증 (평균 ± 표준편차)", "validation (mean ± sd)"))
+    ax.plot(train.mean(1), y, "^", color="tab:orange", label=tr("학습 데이터 (평균)", "training data (mean)"))
+    ax.set_yticks(y, names, fontsize=8)
+    ax.set_xlabel(tr("정확도 (%)", "accuracy (%)"))
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title(title if title else tr("단계별 정확도, 시드 5개", "Accuracy of each step, 5 seeds"), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def overfitting_curves(train_curves, val_curves, chosen=None, title=None):
+    """Mean training and validation accuracy per epoch over seeds, the gap shaded.
+
+    train_curves, val_curves: (seeds, epochs) accuracies in [0, 1]; chosen: an epoch (1-based) to mark.
+    """
+    tr_m, va_m = np.mean(train_curves, 0) * 100, np.mean(val_curves, 0) * 100
+    epochs = np.arange(1, len(tr_m) + 1)
+    fig, ax = plt.subplots(figsize=(6, 2.8))
+    ax.plot(epochs, tr_m, marker="^", ms=3, color="tab:orange", label=tr("학습 데이터", "training data"))
+    ax.plot(epochs, va_m, marker="s", ms=3, color="tab:blue", label=tr("검증 데이터", "validation data"))
+    ax.fill_between(epochs, va_m, tr_m, where=tr_m > va_m, color="tab:red", alpha=0.15,
+                    label=tr("차이 (과적합)", "gap (overfitting)"))
+    if chosen is not None:
+        ax.axvline(chosen, color="gray", ls="--", lw=1)
+    ax.set_ylim(max(50.0, float(min(va_m.min(), tr_m.min())) - 2), 100.5)
+    ax.set_xlabel(tr("에포크", "epoch"))
+    ax.set_ylabel(tr("정확도 (%, 시드 평균)", "accuracy (%, mean over seeds)"))
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title(title if title else tr("학습 정확도와 검증 정확도", "Training and validation accuracy"), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def kernel_frame(weight, k, sizes, acc, params, fields, title=None):
+    """One slider frame: the first-layer filters learned with kernel size k, beside bars of what each
+    kernel size measured. weight: (F, 1, k, k); sizes: kernel sizes; acc: (len(sizes), seeds) validation
+    accuracies; params, fields: parameter count and receptive field (pixels) per size."""
+    w = np.asarray(weight.detach().cpu() if hasattr(weight, "detach") else weight)[:8, 0]
+    acc = np.asarray(acc) * 100
+    fig = plt.figure(figsize=(7.2, 2.5))
+    grid = fig.add_gridspec(2, 7, width_ratios=[1, 1, 1, 1, 0.3, 2.4, 2.4])
+    vmax = float(np.abs(w).max()) or 1.0
+    for i in range(8):
+        ax = fig.add_subplot(grid[i // 4, i % 4])
+        no_ticks(ax)
+        if i < len(w):
+            ax.imshow(w[i], cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+        else:
+            ax.axis("off")
+    colors = ["tab:red" if s == k else "tab:gray" for s in sizes]
+    labels = [f"{s}×{s}" for s in sizes]
+    a1 = fig.add_subplot(grid[:, 5])
+    a1.bar(labels, acc.mean(1), yerr=acc.std(1, ddof=1), color=colors, capsize=2)
+    a1.set_ylim(max(0.0, float(acc.min()) - 5), 100)
+    a1.set_title(tr("검증 정확도 (%)", "validation accuracy (%)"), fontsize=8)
+    a1.tick_params(labelsize=7)
+    a2 = fig.add_subplot(grid[:, 6])
+    a2.bar(labels, np.asarray(params) / 1000, color=colors)
+    for i, f in enumerate(fields):
+        a2.text(i, params[i] / 1000, f"RF {f}", ha="center", va="bottom", fontsize=7)
+    a2.set_title(tr("파라미터 (천 개), RF", "parameters (thousands), RF"), fontsize=8)
+    a2.tick_params(labelsize=7)
+    a2.set_ylim(0, max(params) / 1000 * 1.2)
+    fig.suptitle(title if title else tr(f"커널 {k}×{k}: 첫 계층 필터 {len(w)}개와 측정값",
+                                        f"kernel {k}×{k}: {len(w)} first-layer filters and the measurements"), fontsize=9)
     fig.tight_layout()
     return fig
