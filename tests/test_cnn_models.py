@@ -13,6 +13,7 @@ from torchvision import transforms  # noqa: E402
 
 from nnbook.cnn import models as cm  # noqa: E402
 from nnbook.cnn import training_plots as cp  # noqa: E402
+import nnbook  # noqa: E402
 from nnbook import scratch  # noqa: E402
 from nnbook.cnn.data import load_cifar10, make_fake_cifar10  # noqa: E402
 
@@ -38,7 +39,7 @@ def test_summary_rows_match_shapes_and_parameter_counts(capsys):
     assert rows[0][1] == (-1, 6, 8, 8) and rows[2][1] == (-1, 6, 4, 4) and rows[5][1] == (-1, 16, 2, 2)
     assert rows[6][1] == (-1, 64)
     assert [r[2] for r in rows if r[2]] == [60, 880, 7800, 10164, 850]
-    assert sum(r[2] for r in rows) == cm.count_params(model) == 19754
+    assert sum(r[2] for r in rows) == nnbook.count_params(model) == 19754
     assert model.training                                    # summary restores the mode
 
 

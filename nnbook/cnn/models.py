@@ -18,7 +18,7 @@ from torch import nn
 from ..config import count_params, num_threads
 
 __all__ = ["seed_cnn", "bn_cnn", "RandomShift", "tensors_from_dataset", "make_loader", "train_model",
-           "evaluate", "predict", "summary", "count_params", "model_device", "default_device",
+           "evaluate", "predict", "summary", "model_device", "default_device",
            "train_over_seeds", "at_epoch", "mean_sd", "receptive_field"]
 
 
