@@ -39,6 +39,7 @@ browser-deps:
 
 book: install
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	$(PY) -m nnbook.book.sizes
 	@echo "The book is in _build/html: open file://$(CURDIR)/_build/html/index.html"
 
 test: install browser-deps
