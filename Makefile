@@ -23,7 +23,8 @@ install: check-python $(STAMP)
 
 check-python:
 	@ok=$$($(PYTHON) -c 'import sys; print(int((3, 11) <= sys.version_info[:2] <= (3, 13)))' 2>/dev/null); \
-	test "$$ok" = 1 || { echo "nnbook needs Python $(PY_MIN) to $(PY_MAX) (what the pinned requirements install on), but '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing); run e.g. 'make PYTHON=python3.11 test'."; exit 1; }
+	test "$$ok" = 1 || { found=$$($(PYTHON) --version 2>/dev/null || echo "not found"); \
+	echo "nnbook needs Python $(PY_MIN) to $(PY_MAX) (what the pinned requirements install on), but '$(PYTHON)' is $$found; run e.g. 'make PYTHON=python3.11 test'."; exit 1; }
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
