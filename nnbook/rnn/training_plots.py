@@ -58,12 +58,7 @@ def plot_train_valid(runs, entropy, valid_bar, title=None, figsize=(6, 3.2)):
         ax.plot(epochs, hist["valid_loss"], color=f"C{i}", lw=1.5, ls="--",
                 label=tr(f"{label}: 검증", f"{label}: validation"))
     entropy_line(ax, entropy, valid_bar)
-    ax.set_xlabel(tr("에포크", "epoch"))
-    ax.set_ylabel(tr("교차 엔트로피 손실(nats/문자)", "cross-entropy loss (nats/char)"))
-    ax.set_title(title or tr("학습 손실과 검증 손실", "training and validation loss"))
-    ax.set_ylim(bottom=0)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
+    _finish_loss_axes(fig, ax, tr("에포크", "epoch"), title or tr("학습 손실과 검증 손실", "training and validation loss"), 7)
     return fig
 
 
@@ -74,13 +69,18 @@ def plot_losses(curves, entropy=None, title=None, xlabel=None, figsize=(6, 3.2))
         ax.plot(np.arange(1, len(values) + 1), values, label=label)
     if entropy is not None:
         entropy_line(ax, entropy)
-    ax.set_xlabel(xlabel or tr("에포크", "epoch"))
-    ax.set_ylabel(tr("교차 엔트로피 손실(nats/문자)", "cross-entropy loss (nats/char)"))
-    ax.set_title(title or tr("학습 손실", "training loss"))
-    ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    _finish_loss_axes(fig, ax, xlabel or tr("에포크", "epoch"), title or tr("학습 손실", "training loss"), 8)
     return fig
+
+
+def _finish_loss_axes(fig, ax, xlabel, title, legend_size):
+    """Labels, title, y from 0 and legend of a loss-per-epoch plot (nats per character)."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(tr("교차 엔트로피 손실(nats/문자)", "cross-entropy loss (nats/char)"))
+    ax.set_title(title)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=legend_size)
+    fig.tight_layout()
 
 
 def plot_clipping(runs, max_norm, entropy=None, figsize=(8, 3.2)):
