@@ -92,6 +92,17 @@ def test_train_memory_short_sequences():
         lm.SequenceClassifier("gru", 3, 4, 2)
 
 
+def test_train_memory_reports_the_accuracy_on_its_own_training_sequences():
+    r = lm.train_memory("rnn", 6, steps=5, hidden_size=4, n_train=64, n_test=32, seed=2)
+    x, y = lm.memory_task_data(6, 64, seed=1002)             # train_memory's training data for seed 2
+    with torch.no_grad():
+        expected = (r["model"](x).argmax(dim=1) == y).float().mean().item()
+    assert r["train_accuracy"] == expected
+    res = lm.memory_sweep((4, 6), models=(("rnn", None),), hidden_size=2, steps=2, n_train=16, n_test=16)
+    assert [run["train_accuracy"] for run in res[("rnn", None)]["runs"]] == res[("rnn", None)]["train_accuracy"]
+    assert len(res[("rnn", None)]["train_accuracy"]) == 2
+
+
 def test_plots_draw_labelled_figures():
     import matplotlib.pyplot as plt
 

@@ -194,9 +194,10 @@ def train_memory(kind, T, forget_bias=1.0, seed=0, **options):
     Full-batch Adam on `n_train` training sequences, gradient norm clipped to `clip`, for at most
     `steps` steps (it stops early once the training loss is below `stop_loss`). The accuracy is
     measured on `n_test` fresh sequences, so a network that learned noise patterns by heart
-    instead of the first symbol scores near chance. forget_bias is used by the
-    LSTM only. Options default to MEMORY_DEFAULTS.
-    Returns {"accuracy": test accuracy (float), "losses": [...], "steps": steps taken,
+    instead of the first symbol scores near chance, however well it fits its training sequences
+    (compare "train_accuracy"). forget_bias is used by the LSTM only. Options default to MEMORY_DEFAULTS.
+    Returns {"accuracy": test accuracy (float), "train_accuracy": accuracy on the n_train training
+    sequences after training (float), "losses": [...], "steps": steps taken,
     "model": the trained SequenceClassifier, "init_model": a copy of it before training}.
     """
     o = {**MEMORY_DEFAULTS, **options}
@@ -224,7 +225,9 @@ def train_memory(kind, T, forget_bias=1.0, seed=0, **options):
             opt.step()
         with torch.no_grad():
             acc = (model(xt).argmax(dim=1) == yt).float().mean().item()
-    return {"accuracy": acc, "losses": losses, "steps": len(losses), "model": model, "init_model": init_model}
+            train_acc = (model(x).argmax(dim=1) == y).float().mean().item()
+    return {"accuracy": acc, "train_accuracy": train_acc, "losses": losses, "steps": len(losses),
+            "model": model, "init_model": init_model}
 
 
 def memory_sweep(lengths=(5, 10, 20, 40, 80), models=(("rnn", None), ("lstm", 1.0)), seed=0, **options):
@@ -232,7 +235,8 @@ def memory_sweep(lengths=(5, 10, 20, 40, 80), models=(("rnn", None), ("lstm", 1.
 
     models: tuples (kind, forget_bias) or (kind, forget_bias, hidden_size); the hidden size defaults
     to options' (or MEMORY_DEFAULTS') hidden_size. Returns {model tuple: {"accuracy": [one per T],
-    "steps": [...], "losses": [...], "params": int, "runs": [the `train_memory` results]}}.
+    "train_accuracy": [...], "steps": [...], "losses": [...], "params": int,
+    "runs": [the `train_memory` results]}}.
     """
     out = {}
     for spec in models:
@@ -241,7 +245,7 @@ def memory_sweep(lengths=(5, 10, 20, 40, 80), models=(("rnn", None), ("lstm", 1.
         kind, fb = spec[:2]
         opts = dict(options, **({"hidden_size": spec[2]} if len(spec) == 3 else {}))
         runs = [train_memory(kind, T, forget_bias=fb, seed=seed, **opts) for T in lengths]
-        out[spec] = {key: [r[key] for r in runs] for key in ("accuracy", "steps", "losses")}
+        out[spec] = {key: [r[key] for r in runs] for key in ("accuracy", "train_accuracy", "steps", "losses")}
         out[spec]["params"] = count_params(runs[0]["model"])
         out[spec]["runs"] = runs
     return out
