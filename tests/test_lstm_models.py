@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
+from torch import nn  # noqa: E402
 
 import nnbook  # noqa: E402
 from nnbook.lstm import models as lm  # noqa: E402
@@ -158,6 +159,17 @@ def test_char_lstm_trains_with_chapter_4s_functions():
     assert rm.text_loss(model, ids) < 0.5
     with pytest.raises(ValueError, match=r"\(2, N, 8\)"):
         model(torch.as_tensor(ids[None, :3]), torch.zeros(1, 1, 8))
+
+
+def test_char_lstm_draws_its_weights_in_chapter_4s_order():
+    torch.manual_seed(0)
+    model = lm.CharLSTM(7, 8, embed_size=4)
+    torch.manual_seed(0)
+    by_hand = [nn.Embedding(7, 4), nn.LSTM(4, 8, batch_first=True), nn.Linear(8, 7)]   # embed, rnn, head
+    assert isinstance(model.rnn, nn.LSTM) and not isinstance(model.rnn, nn.RNN)
+    for part, ref in zip((model.embed, model.rnn, model.head), by_hand):
+        for (name, w), (_, w_ref) in zip(part.named_parameters(), ref.named_parameters()):
+            assert torch.equal(w, w_ref.double()), name
 
 
 def test_new_plots_label_their_axes():

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from ..config import count_params, one_thread
+from ..rnn.models import CharRNN
 
 __all__ = [
     "SENTENCES", "build_vocab", "word_task_data", "WordLSTM", "train_word_lstm", "predict_words",
@@ -252,24 +253,19 @@ def memory_sweep(lengths=(5, 10, 20, 40, 80), models=(("rnn", None), ("lstm", 1.
 
 
 # ============================================================================ language model
-class CharLSTM(nn.Module):
+class CharLSTM(CharRNN):
     """Character-level LSTM language model: Embedding(V, E) -> LSTM(E, H) -> Linear(H, V).
 
-    Chapter 4's `nnbook.rnn.models.CharRNN` with nn.LSTM in place of nn.RNN (same attributes
-    embed, rnn, head; float64 by default, the weights drawn in float32 and then converted).
+    Chapter 4's `nnbook.rnn.models.CharRNN` with nn.LSTM in place of nn.RNN (its constructor, so
+    the same attributes embed, rnn, head created in the same order; float64 by default, the
+    weights drawn in float32 and then converted).
     x: (N, T) int64 ids. The state travels as ONE tensor, state: (2, N, H) = h and c stacked
     (or None: zeros), so that chapter 4's `train_char_rnn` (which detaches the state between
     windows), `text_loss`, `position_losses` and `generate` work on it unchanged.
     forward returns (logits: (N, T, V), state_T: (2, N, H)).
     """
 
-    def __init__(self, vocab_size, hidden_size, embed_size=16, dtype=torch.float64):
-        super().__init__()
-        self.vocab_size, self.hidden_size = vocab_size, hidden_size
-        self.embed = nn.Embedding(vocab_size, embed_size)
-        self.rnn = nn.LSTM(embed_size, hidden_size, batch_first=True)
-        self.head = nn.Linear(hidden_size, vocab_size)
-        self.to(dtype)
+    recurrent = nn.LSTM
 
     def forward(self, x, state=None):
         if state is not None:

@@ -38,14 +38,17 @@ class CharRNN(nn.Module):
     forward returns (logits: (N, T, V), h_T: (1, N, H)); softmax(logits[:, t]) is the model's
     distribution of the character after x[:, t]. dtype: torch.float64 (default) or float32; the
     weights are drawn in float32 (PyTorch's default initialization) and then converted, so both
-    dtypes start from the same values.
+    dtypes start from the same values. `recurrent` is the recurrent layer's class (chapter 6's
+    `nnbook.lstm.models.CharLSTM` sets nn.LSTM).
     """
+
+    recurrent = nn.RNN
 
     def __init__(self, vocab_size, hidden_size, embed_size=16, dtype=torch.float64):
         super().__init__()
         self.vocab_size, self.hidden_size = vocab_size, hidden_size
         self.embed = nn.Embedding(vocab_size, embed_size)
-        self.rnn = nn.RNN(embed_size, hidden_size, batch_first=True)
+        self.rnn = self.recurrent(embed_size, hidden_size, batch_first=True)
         self.head = nn.Linear(hidden_size, vocab_size)
         self.to(dtype)
 
