@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from nnbook.book.colab_cell import CELL_ID, NOT_INSTALLED, bootstrap_cell, bootstrap_source
+from nnbook.book.colab_cell import CELL_ID, INSTALLING, NOT_INSTALLED, bootstrap_cell, bootstrap_source
 from nnbook.book.repository import configured_repository, pip_source, real_url
 from notebooks import NAMES, ROOT, load, notebooks
 
@@ -69,14 +69,16 @@ def fresh_venv(tmp_path_factory):
 
 
 def test_with_no_repository_the_cell_says_how_to_install(fresh_venv):
-    """(Runs before the install test below, while the fresh venv has no nnbook.)"""
+    """(Runs before the install test below, while the fresh venv has no nnbook.) In the twin's language."""
     python, _, env, work, venv_site = fresh_venv
     assert not (venv_site / "nnbook").exists()
-    proc = _run(python, bootstrap_source(""), work, env)
-    assert proc.returncode == 1 and proc.stdout == ""
-    err = proc.stderr.strip()
-    assert err == NOT_INSTALLED, err
-    assert err.count(". ") == 0 and err.endswith("."), "one sentence"
+    for lang in ("ko", "en"):
+        proc = _run(python, bootstrap_source("", lang), work, env)
+        assert proc.returncode == 1 and proc.stdout == ""
+        err = proc.stderr.strip()
+        assert err == NOT_INSTALLED[lang], err
+        assert err.count(". ") == 0 and err.endswith("."), "one sentence"
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in NOT_INSTALLED["ko"])
 
 
 def test_the_cell_installs_nnbook_where_it_is_missing(fresh_venv):
@@ -85,7 +87,7 @@ def test_the_cell_installs_nnbook_where_it_is_missing(fresh_venv):
     first = _run(python, code + "\nimport nnbook\nnnbook.setup(lang='ko')\nprint(nnbook.__file__)", work, env)
     assert first.returncode == 0, first.stdout + first.stderr
     lines = first.stdout.strip().splitlines()
-    assert lines[0].startswith("Installing nnbook and its light dependencies (not PyTorch) from "), lines
+    assert lines[0] == INSTALLING["en"].format(wheel), lines
     assert len(lines) == 2 and lines[1].startswith(str(venv_site)), f"nnbook not from the fresh venv: {lines}"
     again = _run(python, code, work, env)
     assert again.returncode == 0 and again.stdout == "", "the cell must do nothing where nnbook is installed"
@@ -102,9 +104,9 @@ def test_pip_source_of_a_repository():
 def test_every_chapter_starts_with_the_cell():
     """Run `python -m nnbook.book.colab_cell chapters/*/*.ipynb` after changing repository.url."""
     url, branch = configured_repository(ROOT)
-    want = bootstrap_cell(pip_source(url, branch))
     wrong = []
     for lang in ("ko", "en"):
+        want = bootstrap_cell(pip_source(url, branch), lang)
         for path in notebooks(lang):
             cells = load(path)["cells"]
             first = next(c for c in cells if c["cell_type"] == "code")
