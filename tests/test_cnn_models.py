@@ -198,11 +198,15 @@ def test_train_over_seeds_keeps_states_and_measures_at_the_end_only_when_asked()
         for (name, a), (_, b) in zip(early.state_dict().items(), trained.state_dict().items()):
             assert torch.equal(a, b), name
     assert not torch.equal(cut["models"][0][0].weight, full["models"][0][0].weight)   # a copy, not the 3-epoch model
+    ref = cm.train_over_seeds(build, (X, y), (X[:32], y[:32]), seeds=[0, 1], batch_size=16, **kw)   # train_curves=True
+    assert np.array_equal(cm.curves_from_states(full, (X, y)), ref["train_curves"])   # afterwards, the same numbers
     last = cm.train_over_seeds(build, (X, y), (X[:32], y[:32]), seeds=[0, 1], batch_size=16, train_curves=False, **kw)
     assert "train_curves" not in last and np.array_equal(last["train_acc"], full["train_acc"])
     assert np.array_equal(last["acc"], full["acc"])
     with pytest.raises(ValueError, match="train_curves"):
         cm.at_epoch(last, 2)
+    with pytest.raises(ValueError, match="keep_states"):
+        cm.curves_from_states(last, (X, y))
     only = cm.train_over_seeds(build, (X, y), None, seeds=[0, 1], batch_size=16, **kw)
     assert set(only) == {"seconds", "models"}
     for a, b in zip(only["models"], full["models"]):               # training alone: the same models
@@ -221,6 +225,8 @@ def test_make_loader_gives_the_batches_of_a_plain_dataloader():
             assert torch.equal(xa, xb) and torch.equal(ya, yb)
     with pytest.raises(ValueError, match="items"):
         cm.make_loader(X, y[:10])
+    full = cm.make_loader(X, y, batch_size=16, seed=4, drop_last=True)      # 50 = 3 * 16 + 2: the 2 are left out
+    assert [len(yb) for _, yb in full] == [16, 16, 16]
 
 
 def test_chapter_two_figures_draw():

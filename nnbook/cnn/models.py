@@ -20,7 +20,7 @@ from ..config import count_params, num_threads
 
 __all__ = ["seed_cnn", "bn_cnn", "RandomShift", "tensors_from_dataset", "make_loader", "train_model",
            "evaluate", "predict", "summary", "model_device", "default_device",
-           "train_over_seeds", "at_epoch", "mean_sd", "receptive_field"]
+           "train_over_seeds", "at_epoch", "curves_from_states", "mean_sd", "receptive_field"]
 
 
 def default_device():
@@ -151,18 +151,20 @@ def _as_batch(batch):
     return batch                                 # `__getitems__` already built the batch (x, y)
 
 
-def make_loader(X, y, batch_size=64, shuffle=True, seed=0):
+def make_loader(X, y, batch_size=64, shuffle=True, seed=0, drop_last=False):
     """A DataLoader over tensors X: (N, C, H, W), y: (N,), shuffled by a generator seeded with `seed`.
 
     It yields the same mini-batches, in the same order, as
     DataLoader(TensorDataset(X, y), batch_size, shuffle, generator=torch.Generator().manual_seed(seed)),
-    but indexes each batch at once instead of item by item.
+    but indexes each batch at once instead of item by item. drop_last=True leaves out the last, smaller
+    batch of each epoch (N % batch_size items, other ones every epoch when shuffled): with batch norm a
+    batch of a few images gives a noisy mean and variance.
     """
     if len(X) != len(y):
         raise ValueError(f"make_loader: X has {len(X)} items but y has {len(y)}")
     ds = _BatchTensorDataset(X, y)
     return torch.utils.data.DataLoader(ds, batch_size=batch_size, shuffle=shuffle, num_workers=0,
-                                       collate_fn=_as_batch,
+                                       collate_fn=_as_batch, drop_last=drop_last,
                                        generator=torch.Generator().manual_seed(seed) if shuffle else None)
 
 
@@ -317,15 +319,15 @@ def summary(model, input_shape, device=None, print_table=True):
 
 
 def train_over_seeds(build, train_data, eval_data=None, seeds=range(5), batch_size=64, train_curves=True,
-                     keep_states=False, **train_kwargs):
+                     keep_states=False, drop_last=False, **train_kwargs):
     """Train a fresh model once per seed; measure each on the training data and on eval_data.
 
     build: a function of no arguments returning a new model (called after torch.manual_seed(seed), so
     the seed fixes the initial weights); train_data, eval_data: (X (N, C, H, W), y (N,)) tensor pairs
     (eval_data: the validation data while choosing; None: train only, measure nothing, e.g. to retrain a
     chosen setting before its one test). The training mini-batches (batch_size) are shuffled with the same
-    seed; train_kwargs go to `train_model` (epochs, lr, optimizer, schedule, augment, ...). The model takes
-    the dtype of X (float64 inputs train a float64 model).
+    seed (drop_last: see `make_loader`); train_kwargs go to `train_model` (epochs, lr, optimizer, schedule,
+    augment, ...). The model takes the dtype of X (float64 inputs train a float64 model).
     train_curves=False measures the training data only after the last epoch instead of after every epoch
     (one forward pass over it per epoch saved; `at_epoch` then cannot cut the run). keep_states=True keeps
     a copy of every model's weights after every epoch, so that `at_epoch` can hand back the models of a
@@ -346,7 +348,8 @@ def train_over_seeds(build, train_data, eval_data=None, seeds=range(5), batch_si
         model = build().to(X_train.dtype)
         states = []
         keep = (lambda m: states.append(copy.deepcopy(m.state_dict()))) if keep_states else None
-        history = train_model(model, make_loader(X_train, y_train, batch_size=batch_size, seed=seed),
+        loader = make_loader(X_train, y_train, batch_size=batch_size, seed=seed, drop_last=drop_last)
+        history = train_model(model, loader,
                               eval_loader, train_eval_loader=train_eval if train_curves else None,
                               on_epoch=keep, **train_kwargs)
         out["curves"].append(history["test_acc"])
@@ -398,6 +401,26 @@ def receptive_field(model):
             field += (k - 1) * jump
             jump *= s
     return field
+
+
+def curves_from_states(result, data):
+    """Accuracy on data = (X (N, C, H, W), y (N,)) of every model of a `train_over_seeds` result after
+    every epoch, from the weights it kept (keep_states=True): an (S, epochs) array.
+
+    The same numbers as train_curves=True gives for the training data, computed afterwards and only for
+    the run that needs them.
+    """
+    if "states" not in result:
+        raise ValueError("curves_from_states: the run kept no states (train it with keep_states=True)")
+    loader = make_loader(*data, batch_size=len(data[1]), shuffle=False)
+    curves = []
+    for model, states in zip(result["models"], result["states"]):
+        probe = copy.deepcopy(model)
+        curves.append([])
+        for state in states:
+            probe.load_state_dict(state)
+            curves[-1].append(evaluate(probe, loader)["accuracy"])
+    return np.array(curves)
 
 
 def at_epoch(result, epoch):
