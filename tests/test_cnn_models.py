@@ -1,6 +1,8 @@
 """nnbook.cnn.models and nnbook.cnn.training_plots: shapes, the summary table, shift augmentation, training
 determinism, evaluation, the copy into nnbook.scratch, and a CNN trained on the fake CIFAR-10 through
 torchvision's CIFAR10 class (no network anywhere)."""
+import copy
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -237,3 +239,26 @@ def test_chapter_two_figures_draw():
     for fig in figs:
         assert fig._suptitle is not None or any(ax.get_title() for ax in fig.axes)
         plt.close(fig)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_train_model_gives_the_numbers_of_a_plain_per_parameter_loop(optimizer):
+    X, y = _toy_data(48)
+    X = X.double()
+    torch.manual_seed(0)
+    ours = cm.seed_cnn(channels=(2, 4), hidden=(8,), n_classes=2, batch_norm=True).double()
+    plain = copy.deepcopy(ours)
+    lr = 0.05 if optimizer == "sgd" else 3e-3
+    cm.train_model(ours, cm.make_loader(X, y, batch_size=16, seed=1), epochs=2, lr=lr, optimizer=optimizer)
+    opt = (torch.optim.SGD(plain.parameters(), lr=lr, momentum=0.9, foreach=False) if optimizer == "sgd"
+           else torch.optim.Adam(plain.parameters(), lr=lr, foreach=False))
+    plain.train()
+    loader = cm.make_loader(X, y, batch_size=16, seed=1)
+    with nnbook.one_thread():
+        for _ in range(2):
+            for xb, yb in loader:
+                opt.zero_grad()
+                torch.nn.functional.cross_entropy(plain(xb), yb).backward()
+                opt.step()
+    for (name, a), (_, b) in zip(ours.state_dict().items(), plain.state_dict().items()):
+        assert torch.equal(a, b), name

@@ -209,10 +209,12 @@ def _train(model, train_loader, test_loader, epochs, lr, optimizer, momentum, we
            device, verbose, train_eval_loader=None, on_epoch=None):
     device = torch.device(device) if device is not None else model_device(model)
     model.to(device)
+    # foreach=True: one call per operation for all parameters together, the same numbers as the default
+    # per-parameter loop on a CPU but fewer steps in Python (the book's networks are small, so it shows)
     if optimizer == "sgd":
-        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
+        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay, foreach=True)
     elif optimizer == "adam":
-        opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+        opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay, foreach=True)
     else:
         raise ValueError(f"train_model: optimizer must be 'sgd' or 'adam', got {optimizer!r}")
     loss_fn = nn.CrossEntropyLoss()
