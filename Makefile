@@ -5,8 +5,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.stamp-install
 export TQDM_DISABLE := 1
 export PYTHONHASHSEED := 0
-# pytest: unit tests, then every notebook under nbval in strict mode (two workers, one notebook each).
-PYTEST_ARGS ?= -n 2 --dist loadfile -p no:cacheprovider \
+# pytest: unit tests and every notebook under nbval in strict mode (two workers, one file at a time, the
+# longest first: see conftest.py).
+PYTEST_ARGS ?= -n 2 --dist loadfile --no-loadscope-reorder -p no:cacheprovider \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 600
 # "Another CPU" on this one: each variable makes NumPy's or PyTorch's kernels compute other last bits
 # (OpenBLAS's Haswell kernels, PyTorch's AVX2 code, MKL's compatible mode, oneDNN's AVX2 convolutions),

@@ -3,9 +3,9 @@
     .venv/bin/python bench/bench_scaling.py [--threads 1,2,4,8,16] [--rounds 30] [--ignore-cores]
 
 NumPy only (no PyTorch in the process). For each shape, forward and forward+backward are timed with
-NumPy's BLAS limited to t threads (threadpoolctl, which allows more threads than cores), the thread
-counts taking turns round after round so that a busy moment hits all of them; the best of --rounds
-is kept. The rule (issue 19): time with 2t threads <= 1.05 x time with t threads. The number in
+NumPy's BLAS limited to t threads (threadpoolctl, which allows more threads than cores): each timing
+is a run of calls lasting about 2 ms, the thread counts take turns right after one another (shuffled)
+so that a busy moment hits all of them, and the best of --rounds is kept. The rule (issue 19): time with 2t threads <= 1.05 x time with t threads. The number in
 brackets is how many threads `nnbook.scratch._threads.part_count` lets work on the forward pass.
 --ignore-cores lets the rule believe the machine has as many cores as threads (to watch the work
 limit alone on a machine with fewer cores; then the extra threads share the cores).
@@ -14,6 +14,7 @@ The last line, `RESULT {...}`, repeats the numbers as JSON for `bench/run_all.py
 import argparse
 import json
 import os
+import random
 import sys
 import time
 
@@ -57,10 +58,17 @@ def cases():
     return out
 
 
-def measure(threads, rounds, ignore_cores):
+def measure(threads, rounds, ignore_cores, seconds=2e-3):
+    """Best time per call of every case at every thread count, in seconds, and the part counts.
+
+    Each timing runs a case `reps` times in a row (as many calls as take about `seconds`), so that a
+    0.1 ms call is not at the mercy of one interruption; in each round every case is timed at all thread
+    counts one right after the other, in a shuffled order, so that a busy moment of the machine hits them
+    alike. The best of `rounds` is kept.
+    """
     fns = cases()
     best = {(key, t): float("inf") for key in fns for t in threads}
-    parts = {}
+    parts, reps = {}, {}
     if ignore_cores:
         _threads.cores = lambda: max(threads)
     for t in threads:                               # warm up, and the part counts
@@ -68,20 +76,26 @@ def measure(threads, rounds, ignore_cores):
             for key, (fn, N, work) in fns.items():
                 fn()
                 parts[key, t] = _threads.split_batch(N, work, N)[0]
+    for key, (fn, _, _) in fns.items():             # calls per timing
+        t0 = time.perf_counter()
+        fn()
+        reps[key] = max(1, round(seconds / (time.perf_counter() - t0)))
+    order = random.Random(0)
     for _ in range(rounds):
-        for t in threads:
-            with threadpool_limits(limits=t, user_api="blas"):
-                for key, (fn, _, _) in fns.items():
+        for key, (fn, _, _) in fns.items():
+            for t in order.sample(threads, len(threads)):
+                with threadpool_limits(limits=t, user_api="blas"):
                     t0 = time.perf_counter()
-                    fn()
-                    best[key, t] = min(best[key, t], time.perf_counter() - t0)
+                    for _ in range(reps[key]):
+                        fn()
+                    best[key, t] = min(best[key, t], (time.perf_counter() - t0) / reps[key])
     return fns, best, parts
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", default="1,2,4,8,16")
-    p.add_argument("--rounds", type=int, default=30)
+    p.add_argument("--rounds", type=int, default=60)
     p.add_argument("--ignore-cores", action="store_true")
     p.add_argument("--part-cost", type=int, help="override nnbook.scratch._threads.PART_COST (tuning)")
     a = p.parse_args()

@@ -39,7 +39,7 @@ MAX_FRAMES = 64
 def figure_to_png(fig, dpi=None, palette=False):
     """PNG bytes of a matplotlib figure, without the volatile 'Software' metadata; closes it.
 
-    palette=True stores at most 256 colours (a figure of lines, text and a few colour maps reads the
+    palette=True stores at most 256 colors (a figure of lines, text and a few color maps reads the
     same, at a third of the size or less): what the slider frames use.
     """
     import matplotlib.pyplot as plt

@@ -227,6 +227,25 @@ def test_run_items_gives_every_result_in_order_and_raises():
         run_items(fail, items, 3)
 
 
+def test_run_items_computes_on_one_blas_thread_and_restores_it():
+    """Also with one thread (a small batch): the products inside run on one BLAS thread, so OpenBLAS
+    does not start threads of its own; the setting is restored afterwards, also after an error."""
+    from threadpoolctl import threadpool_limits
+
+    from nnbook.scratch._threads import blas_threads, run_items
+    items = [(a, a + 1) for a in range(4)]
+    with threadpool_limits(limits=3, user_api="blas"):
+        for threads in (1, 2):
+            assert run_items(lambda a, e: blas_threads(), items, threads) == [1] * 4
+            assert blas_threads() == 3
+
+        def fail(a, e):
+            raise ValueError("inside")
+        with pytest.raises(ValueError, match="inside"):
+            run_items(fail, items, 1)
+        assert blas_threads() == 3
+
+
 def test_part_count_rule():
     """Parts: at most the BLAS threads, the cores, the images, and sqrt(work / (2 PART_COST)):
     a part too small to pay for its thread is not split off (tiny batches stay in one part)."""

@@ -4,7 +4,7 @@
 * Korean text needs a Korean font on every reader's machine, with no web-font service: NanumGothic
   (SIL Open Font License), shipped inside the koreanize-matplotlib package, is copied into
   `_static/fonts/` (a WOFF subset) and used for Hangul only (`unicode-range`), in prose, headings and code.
-* The colour mode starts as light (an empty one is a console error of the theme).
+* The color mode starts as light (an empty one is a console error of the theme).
 * The Thebe scripts are dropped: Thebe runs code on a remote Binder kernel from a CDN, which this
   offline book does not use (the Colab/Binder launch buttons are plain links). Jupyter Book
   also registers Thebe's inline config twice, which is a console error in the browser.

@@ -24,7 +24,7 @@ def _img(x):
 
 
 def show_image_values(images, titles, suptitle, figsize=(8, 2.8), annotate=False):
-    """Images side by side, each with its own colour bar showing its range of values.
+    """Images side by side, each with its own color bar showing its range of values.
 
     images: list of (H, W) arrays (or (1, H, W)); titles: one per image. annotate=True also writes
     each pixel's value into it (readable only for a large figure).
@@ -148,7 +148,7 @@ def misclassified(X, true, pred, classes=None, max_n=12, title=None):
 def filters(weight, title=None, max_n=16, cols=8):
     """First-layer filters: weight (F, 1, K, K) (a Conv2d's weight), each drawn as a K x K image.
 
-    Colours are centred at zero (red positive, blue negative), the same scale for all filters.
+    Colors are centered at zero (red positive, blue negative), the same scale for all filters.
     """
     w = np.asarray(weight.detach().cpu() if hasattr(weight, "detach") else weight)[:max_n, 0]
     rows = int(np.ceil(len(w) / cols))

@@ -85,7 +85,7 @@ def _parts():
 def draw_lstm_cell(highlight=None, ax=None, figsize=(6.4, 3.6)):
     """Draw one LSTM cell (Olah's layout); `highlight` in "f", "i", "g", "o", "c" (cell state) or None.
 
-    With a highlight, that gate's box and its paths are drawn in colour and everything else in
+    With a highlight, that gate's box and its paths are drawn in color and everything else in
     light grey; with None the whole cell is drawn in dark grey. Labels (c_{t-1}, h_{t-1}, x_t,
     c_t, h_t and the gate names) are in the notebook's language. Returns the Figure.
     """
@@ -97,7 +97,7 @@ def draw_lstm_cell(highlight=None, ax=None, figsize=(6.4, 3.6)):
         fig = ax.figure
     names = gate_names()
 
-    def colour(tags):
+    def color(tags):
         if highlight is None:
             return NORMAL
         return HIGHLIGHT if highlight in tags else DIM
@@ -105,7 +105,7 @@ def draw_lstm_cell(highlight=None, ax=None, figsize=(6.4, 3.6)):
     ax.add_patch(FancyBboxPatch((-0.3, -0.1), 10.6, 6.0, boxstyle="round,pad=0.1,rounding_size=0.4",
                                 fc="#f6f6f6", ec="#999999", lw=1))
     for kind, geom, tags in _parts():
-        col = colour(tags)
+        col = color(tags)
         lw = 2.6 if (highlight is not None and highlight in tags) else 1.5
         if kind == "line":
             pts, arrow = geom
@@ -136,21 +136,21 @@ def draw_lstm_cell(highlight=None, ax=None, figsize=(6.4, 3.6)):
                     color=HIGHLIGHT if on else NORMAL)
 
     label = dict(fontsize=9, va="center")
-    def text_colour(tag):
+    def text_color(tag):
         return HIGHLIGHT if (highlight is not None and highlight == tag) else NORMAL
 
-    def name_and_symbol(x, y, name, symbol, colour):
+    def name_and_symbol(x, y, name, symbol, color):
         # two artists: mathtext has no font fallback, so Hangul never goes inside $...$
-        words = ax.text(x, y, name, ha="left", color=colour, **label)
+        words = ax.text(x, y, name, ha="left", color=color, **label)
         ax.annotate(symbol, xy=(1, 0.5), xycoords=words, xytext=(3, 0), textcoords="offset points",
-                    ha="left", va="center", color=colour, fontsize=9)
+                    ha="left", va="center", color=color, fontsize=9)
 
-    name_and_symbol(-2.5, CY + 0.4, names["c"], "$c_{t-1}$", text_colour("c"))
-    ax.text(11.2, CY + 0.4, "$c_t$", ha="right", color=text_colour("c"), **label)
+    name_and_symbol(-2.5, CY + 0.4, names["c"], "$c_{t-1}$", text_color("c"))
+    ax.text(11.2, CY + 0.4, "$c_t$", ha="right", color=text_color("c"), **label)
     name_and_symbol(-2.5, HY + 0.4, names["h"], "$h_{t-1}$", NORMAL)
     name_and_symbol(0.75, -0.75, tr("입력", "input"), "$x_t$", NORMAL)
-    ax.text(11.2, HY + 0.4, "$h_t$", ha="right", color=text_colour("o"), **label)
-    ax.text(9.75, 6.45, "$h_t$", ha="left", color=text_colour("o"), **label)
+    ax.text(11.2, HY + 0.4, "$h_t$", ha="right", color=text_color("o"), **label)
+    ax.text(9.75, 6.45, "$h_t$", ha="left", color=text_color("o"), **label)
     if highlight is None:
         title = tr("장단기 메모리(LSTM) 셀", "The LSTM cell")
     else:

@@ -21,6 +21,7 @@ programs a helper thread may wait for a core; then the others do its share, so a
 threads does not make the call slower.
 """
 import concurrent.futures
+import contextlib
 import functools
 import itertools
 import math
@@ -41,6 +42,26 @@ def _blas():
         return None
     blas = ThreadpoolController().select(user_api="blas")
     return blas if blas.lib_controllers else None
+
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    """NumPy's BLAS on one thread inside the block (then its setting restored), for the products that
+    the threads of `run_items` compute: the convolution decides its parallelism itself, also when it
+    keeps a small batch in one thread (OpenBLAS would otherwise thread a mid-sized product on its own,
+    which on a machine with fewer free cores than BLAS threads makes it slower). Calls BLAS's own
+    get/set functions: threadpoolctl's `limit` costs a few microseconds more, a lot for a 50 us call.
+    """
+    blas = _blas()
+    changed = [(lib, lib.num_threads) for lib in (blas.lib_controllers if blas is not None else ())]
+    changed = [(lib, n) for lib, n in changed if n != 1]
+    for lib, _ in changed:
+        lib.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for lib, n in changed:
+            lib.set_num_threads(n)
 
 
 def blas_threads():
@@ -103,8 +124,10 @@ def run_items(fn, items, threads):
     than the whole convolution (measured here: with 2 threads, the first bench shape's forward pass
     took 2.2 ms with the default interval and 1.5 ms with 0.1 ms; with one thread 2.2 ms).
     """
-    if threads <= 1 or len(items) <= 1:
-        return [fn(*item) for item in items]
+    pool, lock = _workers(os.getpid())
+    if threads <= 1 or len(items) <= 1:        # one thread, and its products on one BLAS thread too
+        with lock, _one_blas_thread():
+            return [fn(*item) for item in items]
     results = [None] * len(items)
     errors = []
     done = threading.Semaphore(0)
@@ -121,8 +144,7 @@ def run_items(fn, items, threads):
             finally:
                 done.release()
 
-    pool, lock = _workers(os.getpid())
-    with lock, _blas().limit(limits=1, user_api="blas"):
+    with lock, _one_blas_thread():
         interval = sys.getswitchinterval()
         sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
         try:

@@ -1,6 +1,6 @@
 """Gradient checks shared by every from-scratch layer.
 
-`numerical_gradient` is the centred difference (f(x + eps) - f(x - eps)) / (2 eps), one entry
+`numerical_gradient` is the centered difference (f(x + eps) - f(x - eps)) / (2 eps), one entry
 at a time, so it is slow but obviously right; `rel_error` is CS231n's relative error. Use float64:
 in float32 the difference quotient itself is only good to about 1e-3.
 """
@@ -10,7 +10,7 @@ __all__ = ["numerical_gradient", "rel_error", "gradcheck"]
 
 
 def numerical_gradient(f, x, eps=1e-6, dout=None):
-    """Centred-difference gradient of `f` with respect to the array `x`.
+    """Centered-difference gradient of `f` with respect to the array `x`.
 
     f: a function of no arguments that reads `x` (changed in place here) and returns an array
        or a scalar.
