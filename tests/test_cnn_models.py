@@ -1,6 +1,8 @@
 """nnbook.cnn.models and nnbook.cnn.training_plots: shapes, the summary table, shift augmentation, training
 determinism, evaluation, the copy into nnbook.scratch, and a CNN trained on the fake CIFAR-10 through
 torchvision's CIFAR10 class (no network anywhere)."""
+import copy
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -182,6 +184,51 @@ def test_train_over_seeds_is_reproducible_and_at_epoch_cuts_a_constant_rate_run(
     assert np.array_equal(cut["acc"], short["acc"]) and np.array_equal(cut["train_acc"], short["train_acc"])
     with pytest.raises(ValueError, match="epoch"):
         cm.at_epoch(a, 4)
+    assert "models" not in cut                                  # a's models trained past epoch 2
+
+
+def test_train_over_seeds_keeps_states_and_measures_at_the_end_only_when_asked():
+    X, y = _toy_data(64)
+    X = X.double()
+    build = lambda: cm.seed_cnn(channels=(2, 4), hidden=(8,), n_classes=2)
+    kw = dict(epochs=3, lr=0.05, optimizer="sgd")
+    full = cm.train_over_seeds(build, (X, y), (X[:32], y[:32]), seeds=[0, 1], batch_size=16, keep_states=True, **kw)
+    assert len(full["states"]) == 2 and len(full["states"][0]) == 3
+    short = cm.train_over_seeds(build, (X, y), (X[:32], y[:32]), seeds=[0, 1], batch_size=16, **{**kw, "epochs": 2})
+    cut = cm.at_epoch(full, 2)
+    for early, trained in zip(cut["models"], short["models"]):     # the weights of a 2-epoch run, exactly
+        for (name, a), (_, b) in zip(early.state_dict().items(), trained.state_dict().items()):
+            assert torch.equal(a, b), name
+    assert not torch.equal(cut["models"][0][0].weight, full["models"][0][0].weight)   # a copy, not the 3-epoch model
+    ref = cm.train_over_seeds(build, (X, y), (X[:32], y[:32]), seeds=[0, 1], batch_size=16, **kw)   # train_curves=True
+    assert np.array_equal(cm.curves_from_states(full, (X, y)), ref["train_curves"])   # afterwards, the same numbers
+    last = cm.train_over_seeds(build, (X, y), (X[:32], y[:32]), seeds=[0, 1], batch_size=16, train_curves=False, **kw)
+    assert "train_curves" not in last and np.array_equal(last["train_acc"], full["train_acc"])
+    assert np.array_equal(last["acc"], full["acc"])
+    with pytest.raises(ValueError, match="train_curves"):
+        cm.at_epoch(last, 2)
+    with pytest.raises(ValueError, match="keep_states"):
+        cm.curves_from_states(last, (X, y))
+    only = cm.train_over_seeds(build, (X, y), None, seeds=[0, 1], batch_size=16, **kw)
+    assert set(only) == {"seconds", "models"}
+    for a, b in zip(only["models"], full["models"]):               # training alone: the same models
+        assert torch.equal(a[0].weight, b[0].weight)
+
+
+def test_make_loader_gives_the_batches_of_a_plain_dataloader():
+    X, y = torch.randn(50, 1, 8, 8, dtype=torch.float64), torch.arange(50) % 10
+    plain = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=16, shuffle=True,
+                                        generator=torch.Generator().manual_seed(4))
+    ours = cm.make_loader(X, y, batch_size=16, seed=4)
+    for _ in range(2):                                              # two epochs: the same generator state
+        pairs = list(zip(plain, ours))
+        assert len(pairs) == 4
+        for (xa, ya), (xb, yb) in pairs:
+            assert torch.equal(xa, xb) and torch.equal(ya, yb)
+    with pytest.raises(ValueError, match="items"):
+        cm.make_loader(X, y[:10])
+    full = cm.make_loader(X, y, batch_size=16, seed=4, drop_last=True)      # 50 = 3 * 16 + 2: the 2 are left out
+    assert [len(yb) for _, yb in full] == [16, 16, 16]
 
 
 def test_chapter_two_figures_draw():
@@ -192,3 +239,26 @@ def test_chapter_two_figures_draw():
     for fig in figs:
         assert fig._suptitle is not None or any(ax.get_title() for ax in fig.axes)
         plt.close(fig)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_train_model_gives_the_numbers_of_a_plain_per_parameter_loop(optimizer):
+    X, y = _toy_data(48)
+    X = X.double()
+    torch.manual_seed(0)
+    ours = cm.seed_cnn(channels=(2, 4), hidden=(8,), n_classes=2, batch_norm=True).double()
+    plain = copy.deepcopy(ours)
+    lr = 0.05 if optimizer == "sgd" else 3e-3
+    cm.train_model(ours, cm.make_loader(X, y, batch_size=16, seed=1), epochs=2, lr=lr, optimizer=optimizer)
+    opt = (torch.optim.SGD(plain.parameters(), lr=lr, momentum=0.9, foreach=False) if optimizer == "sgd"
+           else torch.optim.Adam(plain.parameters(), lr=lr, foreach=False))
+    plain.train()
+    loader = cm.make_loader(X, y, batch_size=16, seed=1)
+    with nnbook.one_thread():
+        for _ in range(2):
+            for xb, yb in loader:
+                opt.zero_grad()
+                torch.nn.functional.cross_entropy(plain(xb), yb).backward()
+                opt.step()
+    for (name, a), (_, b) in zip(ours.state_dict().items(), plain.state_dict().items()):
+        assert torch.equal(a, b), name

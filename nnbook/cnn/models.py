@@ -8,6 +8,7 @@ a training loop, evaluation, a torchsummary-style table and shift augmentation.
 
 Every function takes a `device` (default: the model's own), so the same code runs on a CPU or a GPU.
 """
+import copy
 import math
 import time
 
@@ -19,7 +20,7 @@ from ..config import count_params, num_threads
 
 __all__ = ["seed_cnn", "bn_cnn", "RandomShift", "tensors_from_dataset", "make_loader", "train_model",
            "evaluate", "predict", "summary", "model_device", "default_device",
-           "train_over_seeds", "at_epoch", "mean_sd", "receptive_field"]
+           "train_over_seeds", "at_epoch", "curves_from_states", "mean_sd", "receptive_field"]
 
 
 def default_device():
@@ -133,10 +134,37 @@ def tensors_from_dataset(dataset):
     return X, y
 
 
-def make_loader(X, y, batch_size=64, shuffle=True, seed=0):
-    """A DataLoader over tensors X: (N, C, H, W), y: (N,), shuffled by a generator seeded with `seed`."""
-    ds = torch.utils.data.TensorDataset(X, y)
+class _BatchTensorDataset(torch.utils.data.TensorDataset):
+    """A TensorDataset that hands a DataLoader a whole mini-batch by one indexing, X[indices].
+
+    A plain TensorDataset is read one item at a time and `default_collate` stacks the items again; the
+    rows are the same, only slower (for 1,000 images of 8x8 the per-item reads cost as much as the
+    training). The DataLoader calls `__getitems__` with the batch's indices when a dataset has it.
+    """
+
+    def __getitems__(self, indices):
+        index = torch.as_tensor(indices, dtype=torch.int64)
+        return tuple(t[index] for t in self.tensors)
+
+
+def _as_batch(batch):
+    return batch                                 # `__getitems__` already built the batch (x, y)
+
+
+def make_loader(X, y, batch_size=64, shuffle=True, seed=0, drop_last=False):
+    """A DataLoader over tensors X: (N, C, H, W), y: (N,), shuffled by a generator seeded with `seed`.
+
+    It yields the same mini-batches, in the same order, as
+    DataLoader(TensorDataset(X, y), batch_size, shuffle, generator=torch.Generator().manual_seed(seed)),
+    but indexes each batch at once instead of item by item. drop_last=True leaves out the last, smaller
+    batch of each epoch (N % batch_size items, other ones every epoch when shuffled): with batch norm a
+    batch of a few images gives a noisy mean and variance.
+    """
+    if len(X) != len(y):
+        raise ValueError(f"make_loader: X has {len(X)} items but y has {len(y)}")
+    ds = _BatchTensorDataset(X, y)
     return torch.utils.data.DataLoader(ds, batch_size=batch_size, shuffle=shuffle, num_workers=0,
+                                       collate_fn=_as_batch, drop_last=drop_last,
                                        generator=torch.Generator().manual_seed(seed) if shuffle else None)
 
 
@@ -156,7 +184,7 @@ def _lr_factor(schedule, step, total):
 
 def train_model(model, train_loader, test_loader=None, epochs=10, lr=0.05, optimizer="sgd", momentum=0.9,
                 weight_decay=0.0, schedule=None, augment=None, device=None, threads=1, verbose=False,
-                train_eval_loader=None):
+                train_eval_loader=None, on_epoch=None):
     """Train with cross-entropy: for each mini-batch, zero_grad -> forward -> loss -> backward -> step.
 
     train_loader yields (x (B, C, H, W), y (B,)); augment: a callable applied to every training batch
@@ -170,20 +198,23 @@ def train_model(model, train_loader, test_loader=None, epochs=10, lr=0.05, optim
     "test_acc" (accuracy on test_loader after each epoch, eval mode: pass the validation data while
     choosing), "eval_train_acc" (if train_eval_loader: accuracy on it after each epoch, eval mode, no
     augmentation), "lr" (at the end of the epoch), and "seconds" (total training time, evaluations included).
+    on_epoch: a function called as on_epoch(model) after each epoch (e.g. to keep a copy of the weights).
     """
     with num_threads(threads):
         return _train(model, train_loader, test_loader, epochs, lr, optimizer, momentum, weight_decay, schedule,
-                      augment, device, verbose, train_eval_loader)
+                      augment, device, verbose, train_eval_loader, on_epoch)
 
 
 def _train(model, train_loader, test_loader, epochs, lr, optimizer, momentum, weight_decay, schedule, augment,
-           device, verbose, train_eval_loader=None):
+           device, verbose, train_eval_loader=None, on_epoch=None):
     device = torch.device(device) if device is not None else model_device(model)
     model.to(device)
+    # foreach=True: one call per operation for all parameters together, the same numbers as the default
+    # per-parameter loop on a CPU but fewer steps in Python (the book's networks are small, so it shows)
     if optimizer == "sgd":
-        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
+        opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay, foreach=True)
     elif optimizer == "adam":
-        opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+        opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay, foreach=True)
     else:
         raise ValueError(f"train_model: optimizer must be 'sgd' or 'adam', got {optimizer!r}")
     loss_fn = nn.CrossEntropyLoss()
@@ -216,6 +247,8 @@ def _train(model, train_loader, test_loader, epochs, lr, optimizer, momentum, we
             history["test_acc"].append(evaluate(model, test_loader, device=device)["accuracy"])
         if train_eval_loader is not None:
             history["eval_train_acc"].append(evaluate(model, train_eval_loader, device=device)["accuracy"])
+        if on_epoch is not None:
+            on_epoch(model)
         if verbose:
             test = f"  test acc {history['test_acc'][-1]:.4f}" if test_loader is not None else ""
             print(f"epoch {len(history['loss']):2d}  loss {history['loss'][-1]:.4f}  "
@@ -287,36 +320,60 @@ def summary(model, input_shape, device=None, print_table=True):
     return rows
 
 
-def train_over_seeds(build, train_data, eval_data, seeds=range(5), batch_size=64, **train_kwargs):
+def train_over_seeds(build, train_data, eval_data=None, seeds=range(5), batch_size=64, train_curves=True,
+                     keep_states=False, drop_last=False, **train_kwargs):
     """Train a fresh model once per seed; measure each on the training data and on eval_data.
 
     build: a function of no arguments returning a new model (called after torch.manual_seed(seed), so
     the seed fixes the initial weights); train_data, eval_data: (X (N, C, H, W), y (N,)) tensor pairs
-    (eval_data: the validation data while choosing, the test data once at the end). The training
-    mini-batches (batch_size) are shuffled with the same seed; train_kwargs go to `train_model`
-    (epochs, lr, optimizer, schedule, augment, ...). The model takes the dtype of X (float64 inputs
-    train a float64 model).
-    Returns dict of NumPy arrays: acc (S,) accuracy on eval_data after the last epoch, train_acc (S,)
-    accuracy on the whole training data after the last epoch (eval mode, no augmentation),
-    curves and train_curves (S, epochs) the same after every epoch, seconds (S,) training times;
-    and models: the S trained models.
+    (eval_data: the validation data while choosing; None: train only, measure nothing, e.g. to retrain a
+    chosen setting before its one test). The training mini-batches (batch_size) are shuffled with the same
+    seed (drop_last: see `make_loader`); train_kwargs go to `train_model` (epochs, lr, optimizer, schedule,
+    augment, ...). The model takes the dtype of X (float64 inputs train a float64 model).
+    train_curves=False measures the training data only after the last epoch instead of after every epoch
+    (one forward pass over it per epoch saved; `at_epoch` then cannot cut the run). keep_states=True keeps
+    a copy of every model's weights after every epoch, so that `at_epoch` can hand back the models of a
+    shorter run.
+    Returns dict: acc (S,) accuracy on eval_data after the last epoch, train_acc (S,) accuracy on the
+    whole training data after the last epoch (eval mode, no augmentation), curves (S, epochs) the accuracy
+    on eval_data after every epoch, train_curves (S, epochs) the same on the training data (if
+    train_curves), seconds (S,) training times (NumPy arrays); models: the S trained models; states
+    (if keep_states): states[s][e] the state_dict of model s after epoch e + 1. Without eval_data only
+    seconds and models.
     """
     X_train, y_train = train_data
-    eval_loader = make_loader(*eval_data, batch_size=len(eval_data[1]), shuffle=False)
-    train_eval = make_loader(X_train, y_train, batch_size=len(y_train), shuffle=False)
-    out = {"curves": [], "train_curves": [], "seconds": [], "models": []}
+    eval_loader = make_loader(*eval_data, batch_size=len(eval_data[1]), shuffle=False) if eval_data else None
+    train_eval = make_loader(X_train, y_train, batch_size=len(y_train), shuffle=False) if eval_data else None
+    out = {"curves": [], "train_curves": [], "train_acc": [], "seconds": [], "models": [], "states": []}
     for seed in seeds:
         torch.manual_seed(seed)
         model = build().to(X_train.dtype)
-        history = train_model(model, make_loader(X_train, y_train, batch_size=batch_size, seed=seed),
-                              eval_loader, train_eval_loader=train_eval, **train_kwargs)
+        states = []
+        keep = (lambda m: states.append(copy.deepcopy(m.state_dict()))) if keep_states else None
+        loader = make_loader(X_train, y_train, batch_size=batch_size, seed=seed, drop_last=drop_last)
+        history = train_model(model, loader,
+                              eval_loader, train_eval_loader=train_eval if train_curves else None,
+                              on_epoch=keep, **train_kwargs)
         out["curves"].append(history["test_acc"])
         out["train_curves"].append(history["eval_train_acc"])
+        if eval_data and not train_curves:
+            out["train_acc"].append(evaluate(model, train_eval)["accuracy"])
         out["seconds"].append(history["seconds"])
         out["models"].append(model)
-    for key in ("curves", "train_curves", "seconds"):
-        out[key] = np.array(out[key])
-    out["acc"], out["train_acc"] = out["curves"][:, -1], out["train_curves"][:, -1]
+        out["states"].append(states)
+    out["seconds"] = np.array(out["seconds"])
+    if not keep_states:
+        del out["states"]
+    if not eval_data:
+        return {key: out[key] for key in ("seconds", "models", "states") if key in out}
+    out["curves"] = np.array(out["curves"])
+    out["acc"] = out["curves"][:, -1]
+    if train_curves:
+        out["train_curves"] = np.array(out["train_curves"])
+        out["train_acc"] = out["train_curves"][:, -1]
+    else:
+        del out["train_curves"]
+        out["train_acc"] = np.array(out["train_acc"])
     return out
 
 
@@ -348,17 +405,47 @@ def receptive_field(model):
     return field
 
 
+def curves_from_states(result, data):
+    """Accuracy on data = (X (N, C, H, W), y (N,)) of every model of a `train_over_seeds` result after
+    every epoch, from the weights it kept (keep_states=True): an (S, epochs) array.
+
+    The same numbers as train_curves=True gives for the training data, computed afterwards and only for
+    the run that needs them.
+    """
+    if "states" not in result:
+        raise ValueError("curves_from_states: the run kept no states (train it with keep_states=True)")
+    loader = make_loader(*data, batch_size=len(data[1]), shuffle=False)
+    curves = []
+    for model, states in zip(result["models"], result["states"]):
+        probe = copy.deepcopy(model)
+        curves.append([])
+        for state in states:
+            probe.load_state_dict(state)
+            curves[-1].append(evaluate(probe, loader)["accuracy"])
+    return np.array(curves)
+
+
 def at_epoch(result, epoch):
     """A `train_over_seeds` result cut back to its first `epoch` epochs (1-based).
 
     With a constant learning rate (no schedule) the first e epochs of a longer run are exactly an e-epoch
-    run, so one long run answers "how many epochs?" for every count up to its length. The trained models
-    are left out (they kept training past `epoch`); seconds are scaled by the share of epochs.
+    run, so one long run answers "how many epochs?" for every count up to its length. The result needs
+    its train_curves; seconds are scaled by the share of epochs. The trained models kept training past
+    `epoch`, so they are left out, unless the run kept its states (keep_states=True): then "models" are
+    copies of the models with the weights they had after `epoch` epochs.
     """
+    if "train_curves" not in result:
+        raise ValueError("at_epoch: the run has no train_curves (it was trained with train_curves=False)")
     total = result["curves"].shape[1]
     if not 1 <= epoch <= total:
         raise ValueError(f"at_epoch: epoch must be between 1 and {total}, got {epoch}")
     out = {"curves": result["curves"][:, :epoch], "train_curves": result["train_curves"][:, :epoch],
            "seconds": result["seconds"] * epoch / total}
     out["acc"], out["train_acc"] = out["curves"][:, -1], out["train_curves"][:, -1]
+    if "states" in result:
+        out["models"] = []
+        for model, states in zip(result["models"], result["states"]):
+            earlier = copy.deepcopy(model)
+            earlier.load_state_dict(states[epoch - 1])
+            out["models"].append(earlier)
     return out
