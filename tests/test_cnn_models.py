@@ -262,3 +262,48 @@ def test_train_model_gives_the_numbers_of_a_plain_per_parameter_loop(optimizer):
                 opt.step()
     for (name, a), (_, b) in zip(ours.state_dict().items(), plain.state_dict().items()):
         assert torch.equal(a, b), name
+
+
+def test_label_smoothing_loss_is_the_hand_formula_and_zero_is_the_old_loss():
+    X, y = _toy_data(48)
+    X = X.double()
+    torch.manual_seed(0)
+    start = cm.seed_cnn(channels=(2, 4), hidden=(8,), n_classes=2, batch_norm=True).double()
+    plain, zero, smooth = copy.deepcopy(start), copy.deepcopy(start), copy.deepcopy(start)
+    eps = 0.1
+    # the loss of the first batch, by the hand formula (1 - eps) * CE + eps * mean_k(-log p_k)
+    xb, yb = next(iter(cm.make_loader(X, y, batch_size=16, seed=1)))
+    probe = copy.deepcopy(start).train()
+    with torch.no_grad():
+        logp = torch.log_softmax(probe(xb), dim=1)
+    by_hand = ((1 - eps) * -logp[torch.arange(len(yb)), yb] + eps * -logp.mean(dim=1)).mean()
+    hist = cm.train_model(smooth, cm.make_loader(X, y, batch_size=16, seed=1), epochs=1, lr=0.0,
+                          label_smoothing=eps)
+    first = hist["loss"][0]                                  # lr 0: every batch's loss of the same weights
+    losses = []
+    probe = copy.deepcopy(start).train()
+    with torch.no_grad():
+        for xb2, yb2 in cm.make_loader(X, y, batch_size=16, seed=1):
+            lp = torch.log_softmax(probe(xb2), dim=1)
+            losses.append(((1 - eps) * -lp[torch.arange(len(yb2)), yb2] + eps * -lp.mean(dim=1)).sum().item())
+    assert abs(first - sum(losses) / len(y)) < 1e-12
+    assert abs(losses[0] / len(yb) - by_hand.item()) < 1e-12
+    plain_loss = cm.train_model(copy.deepcopy(start), cm.make_loader(X, y, batch_size=16, seed=1), epochs=1,
+                                lr=0.0)["loss"][0]
+    assert first > plain_loss                                # smoothing adds the mean over wrong classes
+    # label_smoothing=0.0 is the old loss, bit for bit: the same weights as a plain cross-entropy loop
+    opt = torch.optim.SGD(plain.parameters(), lr=0.05, momentum=0.9, foreach=False)
+    plain.train()
+    loader = cm.make_loader(X, y, batch_size=16, seed=1)     # one loader: a new order every epoch
+    with nnbook.one_thread():
+        for _ in range(2):
+            for xb2, yb2 in loader:
+                opt.zero_grad()
+                torch.nn.functional.cross_entropy(plain(xb2), yb2).backward()
+                opt.step()
+    cm.train_model(zero, cm.make_loader(X, y, batch_size=16, seed=1), epochs=2, lr=0.05, label_smoothing=0.0)
+    for (name, a), (_, b) in zip(plain.state_dict().items(), zero.state_dict().items()):
+        assert torch.equal(a, b), name
+    with pytest.raises(ValueError, match="label_smoothing"):
+        cm.train_model(copy.deepcopy(start), cm.make_loader(X, y, batch_size=16, seed=1), epochs=1,
+                       label_smoothing=1.5)

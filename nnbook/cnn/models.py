@@ -184,7 +184,7 @@ def _lr_factor(schedule, step, total):
 
 def train_model(model, train_loader, test_loader=None, epochs=10, lr=0.05, optimizer="sgd", momentum=0.9,
                 weight_decay=0.0, schedule=None, augment=None, device=None, threads=1, verbose=False,
-                train_eval_loader=None, on_epoch=None):
+                train_eval_loader=None, on_epoch=None, label_smoothing=0.0):
     """Train with cross-entropy: for each mini-batch, zero_grad -> forward -> loss -> backward -> step.
 
     train_loader yields (x (B, C, H, W), y (B,)); augment: a callable applied to every training batch
@@ -193,7 +193,11 @@ def train_model(model, train_loader, test_loader=None, epochs=10, lr=0.05, optim
     every step. threads: CPU threads while training (`nnbook.config.num_threads`; None: as set; the book's
     networks are tiny, and one thread is faster than two for them). The model is put in train mode for
     training and eval mode for measuring.
-    Returns history: dict of per-epoch lists "loss" (mean training loss over the epoch's batches),
+    label_smoothing: epsilon of nn.CrossEntropyLoss(label_smoothing=epsilon): the one-hot target becomes
+    (1 - epsilon) on the true class plus epsilon / K on each of the K classes, so the loss of one image is
+    (1 - epsilon) * (-log p_y) + epsilon * mean over the K classes of (-log p_k) (0.0: plain cross-entropy).
+    Returns history: dict of per-epoch lists "loss" (mean training loss over the epoch's batches, with the
+    smoothed targets if label_smoothing),
     "train_acc" (accuracy on the training batches as they were trained on: augmented, in train mode),
     "test_acc" (accuracy on test_loader after each epoch, eval mode: pass the validation data while
     choosing), "eval_train_acc" (if train_eval_loader: accuracy on it after each epoch, eval mode, no
@@ -202,11 +206,11 @@ def train_model(model, train_loader, test_loader=None, epochs=10, lr=0.05, optim
     """
     with num_threads(threads):
         return _train(model, train_loader, test_loader, epochs, lr, optimizer, momentum, weight_decay, schedule,
-                      augment, device, verbose, train_eval_loader, on_epoch)
+                      augment, device, verbose, train_eval_loader, on_epoch, label_smoothing)
 
 
 def _train(model, train_loader, test_loader, epochs, lr, optimizer, momentum, weight_decay, schedule, augment,
-           device, verbose, train_eval_loader=None, on_epoch=None):
+           device, verbose, train_eval_loader=None, on_epoch=None, label_smoothing=0.0):
     device = torch.device(device) if device is not None else model_device(model)
     model.to(device)
     # foreach=True: one call per operation for all parameters together, the same numbers as the default
@@ -217,7 +221,9 @@ def _train(model, train_loader, test_loader, epochs, lr, optimizer, momentum, we
         opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay, foreach=True)
     else:
         raise ValueError(f"train_model: optimizer must be 'sgd' or 'adam', got {optimizer!r}")
-    loss_fn = nn.CrossEntropyLoss()
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"train_model: label_smoothing must be between 0 and 1, got {label_smoothing}")
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
     total = epochs * len(train_loader)
     history = {"loss": [], "train_acc": [], "test_acc": [], "eval_train_acc": [], "lr": []}
     step = 0
@@ -329,7 +335,7 @@ def train_over_seeds(build, train_data, eval_data=None, seeds=range(5), batch_si
     (eval_data: the validation data while choosing; None: train only, measure nothing, e.g. to retrain a
     chosen setting before its one test). The training mini-batches (batch_size) are shuffled with the same
     seed (drop_last: see `make_loader`); train_kwargs go to `train_model` (epochs, lr, optimizer, schedule,
-    augment, ...). The model takes the dtype of X (float64 inputs train a float64 model).
+    augment, label_smoothing, ...). The model takes the dtype of X (float64 inputs train a float64 model).
     train_curves=False measures the training data only after the last epoch instead of after every epoch
     (one forward pass over it per epoch saved; `at_epoch` then cannot cut the run). keep_states=True keeps
     a copy of every model's weights after every epoch, so that `at_epoch` can hand back the models of a
