@@ -252,16 +252,20 @@ def test_train_model_gives_the_numbers_of_a_plain_per_parameter_loop(optimizer):
     cm.train_model(ours, cm.make_loader(X, y, batch_size=16, seed=1), epochs=2, lr=lr, optimizer=optimizer)
     opt = (torch.optim.SGD(plain.parameters(), lr=lr, momentum=0.9, foreach=False) if optimizer == "sgd"
            else torch.optim.Adam(plain.parameters(), lr=lr, foreach=False))
-    plain.train()
-    loader = cm.make_loader(X, y, batch_size=16, seed=1)
-    with nnbook.one_thread():
-        for _ in range(2):
-            for xb, yb in loader:
-                opt.zero_grad()
-                torch.nn.functional.cross_entropy(plain(xb), yb).backward()
-                opt.step()
+    _plain_loop(plain, opt, cm.make_loader(X, y, batch_size=16, seed=1), epochs=2)
     for (name, a), (_, b) in zip(ours.state_dict().items(), plain.state_dict().items()):
         assert torch.equal(a, b), name
+
+
+def _plain_loop(model, opt, loader, epochs):
+    """The textbook loop with plain cross-entropy, one thread: the reference for cm.train_model."""
+    model.train()
+    with nnbook.one_thread():
+        for _ in range(epochs):
+            for xb, yb in loader:                            # one loader: a new order every epoch
+                opt.zero_grad()
+                torch.nn.functional.cross_entropy(model(xb), yb).backward()
+                opt.step()
 
 
 def test_label_smoothing_loss_is_the_hand_formula_and_zero_is_the_old_loss():
@@ -293,14 +297,7 @@ def test_label_smoothing_loss_is_the_hand_formula_and_zero_is_the_old_loss():
     assert first > plain_loss                                # smoothing adds the mean over wrong classes
     # label_smoothing=0.0 is the old loss, bit for bit: the same weights as a plain cross-entropy loop
     opt = torch.optim.SGD(plain.parameters(), lr=0.05, momentum=0.9, foreach=False)
-    plain.train()
-    loader = cm.make_loader(X, y, batch_size=16, seed=1)     # one loader: a new order every epoch
-    with nnbook.one_thread():
-        for _ in range(2):
-            for xb2, yb2 in loader:
-                opt.zero_grad()
-                torch.nn.functional.cross_entropy(plain(xb2), yb2).backward()
-                opt.step()
+    _plain_loop(plain, opt, cm.make_loader(X, y, batch_size=16, seed=1), epochs=2)
     cm.train_model(zero, cm.make_loader(X, y, batch_size=16, seed=1), epochs=2, lr=0.05, label_smoothing=0.0)
     for (name, a), (_, b) in zip(plain.state_dict().items(), zero.state_dict().items()):
         assert torch.equal(a, b), name
