@@ -117,3 +117,21 @@ def test_every_chapter_starts_with_the_cell():
     assert len(notebooks("ko")) == len(NAMES)
     assert not wrong, "first code cell is not the bootstrap cell (python -m nnbook.book.colab_cell " \
                       "chapters/*/*.ipynb): " + ", ".join(wrong)
+
+
+def test_updating_the_cell_keeps_its_execution_record(tmp_path):
+    """A new version of the cell (e.g. another repository) replaces the code, not the record that the
+    notebook was executed (the cell prints nothing where nnbook is installed)."""
+    from nnbook.book.colab_cell import update_notebook
+    old = bootstrap_cell("", "en")
+    old["execution_count"] = 1
+    old["metadata"]["execution"] = {"iopub.execute_input": "2026-11-30T00:00:00Z"}
+    nb = {"cells": [{"cell_type": "markdown", "id": "m", "metadata": {}, "source": ["# 1"]}, old],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "en" / "01_x.ipynb"
+    path.parent.mkdir()
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert update_notebook(path, "https://example.org/book.zip")
+    cell = json.loads(path.read_text(encoding="utf-8"))["cells"][1]
+    assert cell["id"] == CELL_ID and '"https://example.org/book.zip"' in "".join(cell["source"])
+    assert cell["execution_count"] == 1 and cell["metadata"]["execution"] == old["metadata"]["execution"]

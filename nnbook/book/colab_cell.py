@@ -91,9 +91,17 @@ def update_notebook(path, source):
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     nb = json.loads(text)
+    old = [c for c in nb["cells"] if _is_bootstrap(c)]
     cells = [c for c in nb["cells"] if not _is_bootstrap(c)]
     first_code = next((i for i, c in enumerate(cells) if c["cell_type"] == "code"), len(cells))
-    cells.insert(first_code, bootstrap_cell(source, notebook_language(path)))
+    cell = bootstrap_cell(source, notebook_language(path))
+    if old and old[0].get("execution_count") is not None:
+        # Where nnbook is installed (where the notebooks are executed) every version of the cell does
+        # nothing and prints nothing, so the record of its last execution still holds for the new code.
+        cell["execution_count"] = old[0]["execution_count"]
+        if "execution" in old[0].get("metadata", {}):
+            cell["metadata"]["execution"] = old[0]["metadata"]["execution"]
+    cells.insert(first_code, cell)
     nb["cells"] = cells
     new = json.dumps(nb, ensure_ascii=False, indent=1) + "\n"
     if new != text:
