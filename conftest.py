@@ -33,5 +33,4 @@ def pytest_collection_modifyitems(config, items):
         path = Path(str(item.fspath))
         if path not in cost:
             cost[path] = notebook_seconds(path) if path.suffix == ".ipynb" else SLOW_TEST_FILES.get(path.name, 1)
-    order = {path: i for i, path in enumerate(dict.fromkeys(Path(str(item.fspath)) for item in items))}
-    items.sort(key=lambda item: (-cost[Path(str(item.fspath))], order[Path(str(item.fspath))]))
+    items.sort(key=lambda item: -cost[Path(str(item.fspath))])     # stable: files of equal cost keep their order

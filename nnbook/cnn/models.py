@@ -307,8 +307,8 @@ def summary(model, input_shape, device=None, print_table=True):
     model.eval()
     try:
         with torch.no_grad():
-            dtype = next(model.parameters()).dtype if any(True for _ in model.parameters()) else None
-            model(torch.zeros((2,) + tuple(input_shape), device=device, dtype=dtype))
+            first = next(model.parameters(), None)          # the input takes the model's dtype (float64 nets)
+            model(torch.zeros((2,) + tuple(input_shape), device=device, dtype=first.dtype if first is not None else None))
     finally:
         for h in hooks:
             h.remove()
@@ -398,7 +398,7 @@ def receptive_field(model):
 
     Walks the model's Conv2d, MaxPool2d and AvgPool2d layers in order (square kernels): each layer with
     kernel k and stride s widens the field by (k - 1) * jump and multiplies the jump (the input pixels
-    between neighbouring positions) by s. For conv(3)-pool(2)-conv(3)-pool(2) this gives 10: each of
+    between neighboring positions) by s. For conv(3)-pool(2)-conv(3)-pool(2) this gives 10: each of
     the final 2x2 positions of an 8x8 digit depends on a 10x10 window (padding included).
     """
     field, jump = 1, 1

@@ -53,8 +53,8 @@ def _one_blas_thread():
     get/set functions: threadpoolctl's `limit` costs a few microseconds more, a lot for a 50 us call.
     """
     blas = _blas()
-    changed = [(lib, lib.num_threads) for lib in (blas.lib_controllers if blas is not None else ())]
-    changed = [(lib, n) for lib, n in changed if n != 1]
+    libs = blas.lib_controllers if blas is not None else ()
+    changed = [(lib, n) for lib, n in ((lib, lib.num_threads) for lib in libs) if n != 1]
     for lib, _ in changed:
         lib.set_num_threads(1)
     try:
