@@ -273,6 +273,31 @@ def test_part_count_rule():
         assert all(k == 1 or work >= 2 * k * k * PART_COST for k in ks)
 
 
+# (N, C, H=W, F, K, padding): threads the forward and the backward pass get on two cores. In
+# bench/bench_parts.py (README, "Performance") the bench shapes' passes ran 25-35% faster with a second
+# thread at the median, and are split; the digits CNN's layers ran 1.2-3.9 times slower with it and a
+# 28x28 forward pass of 128 images 1.25 times: they stay in one part. (That batch's backward pass, work
+# under 8 * PART_COST, gained about 15% and stays in one part too: the rule errs on the safe side.)
+MEASURED_PARTS = [((64, 3, 32, 16, 5, 0), [2, 2]), ((64, 16, 14, 32, 3, 0), [2, 2]),
+                  ((128, 1, 28, 8, 3, 0), [1, 1]), ((32, 1, 8, 24, 3, 1), [1, 1]),
+                  ((32, 24, 4, 48, 3, 1), [1, 1])]
+
+
+@pytest.mark.parametrize("shape, parts", MEASURED_PARTS)
+def test_part_count_on_measured_shapes(monkeypatch, shape, parts):
+    from nnbook.scratch import _threads, conv
+    monkeypatch.setattr(_threads, "cores", lambda: 2)
+    monkeypatch.setattr(_threads, "blas_threads", lambda: 2)
+    seen, split = [], conv.split_batch
+    monkeypatch.setattr(conv, "split_batch", lambda N, work, piece: seen.append(split(N, work, piece)[0])
+                        or split(N, work, piece))
+    N, C, H, F, K, P = shape
+    x = np.ones((N, C, H, H), dtype=np.float32)
+    out, cache = S.conv2d_forward(x, np.ones((F, C, K, K), np.float32), np.ones(F, np.float32), padding=P)
+    S.conv2d_backward(np.ones_like(out), cache)
+    assert seen == parts
+
+
 @pytest.mark.parametrize("xshape, wshape, stride, padding", CONV_CASES)
 def test_conv2d_im2col_matches_torch(xshape, wshape, stride, padding):
     """The readable matrix-product version (conv_reference.py) against PyTorch."""

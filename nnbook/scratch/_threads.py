@@ -12,16 +12,19 @@ there are images; and few enough that each thread pays for itself. Starting a th
 about the same fixed time whatever its size (waking a thread, and Python code that runs one thread
 at a time under the GIL), and these costs add up one after another: k threads cost about k * k0 on
 top of work / k. Doubling k therefore pays only while work / (2k) > k * k0, i.e. k <= sqrt(work / (2 k0)).
-`PART_COST` is k0 measured in the same unit as the work (multiply-adds); a batch too small for two
-threads stays in one.
+`PART_COST` is k0 in the same unit as the work (multiply-adds), measured with `bench/bench_parts.py`:
+it times convolutions of many sizes with one and with two threads, one call at a time, alternating,
+and the smallest work at which every larger one gained from the second thread sets k0 (README,
+"Performance"). Below it a second thread often made the call slower: waking a thread on another
+core, and the Python code of each item that the threads run one at a time under the GIL, cost
+0.15-0.3 ms per call there, more than half of a small call. A batch too small for two threads stays in one.
 
 How the work is shared (`split_batch`, `run_items`): the batch is cut into items of a few images,
 and each thread takes the next item whenever it has finished one. On a machine busy with other
-programs a helper thread may wait for a core; then the others do its share, so asking for more
-threads does not make the call slower.
+programs a helper thread may wait for a core; then the others do its share, and the helper costs
+little more than being woken.
 """
 import concurrent.futures
-import contextlib
 import functools
 import itertools
 import math
@@ -29,7 +32,7 @@ import os
 import sys
 import threading
 
-PART_COST = 1 << 21   # what one more thread costs, in multiply-adds (about 40 us of one core here)
+PART_COST = 3 << 21   # what one more thread costs, in multiply-adds (about 0.1 ms of one core; measured, see below)
 SWITCH_INTERVAL = 1e-4   # seconds: Python's GIL switch interval while the threads share a batch (see run_items)
 
 
@@ -44,30 +47,52 @@ def _blas():
     return blas if blas.lib_controllers else None
 
 
-@contextlib.contextmanager
-def _one_blas_thread():
+@functools.lru_cache(maxsize=1)
+def _blas_thread_calls():
+    """[(get, set)]: the functions that read and set each BLAS library's thread count.
+
+    For OpenBLAS with its own threads (pthreads, as NumPy's wheels ship it) these are its C functions
+    openblas_get/set_num_threads themselves, 0.1-0.2 us a call; threadpoolctl's methods, used for any
+    other BLAS, take 0.5-0.8 us, and `run_items` calls them around every convolution (see
+    `_one_blas_thread`).
+    """
+    blas = _blas()
+    calls = []
+    for lib in blas.lib_controllers if blas is not None else ():
+        own = None
+        if lib.internal_api == "openblas" and lib.threading_layer == "pthreads":
+            for prefix, suffix in itertools.product(("", "scipy_"), ("", "64_", "_64")):   # how builds name them
+                get = getattr(lib.dynlib, f"{prefix}openblas_get_num_threads{suffix}", None)
+                set_ = getattr(lib.dynlib, f"{prefix}openblas_set_num_threads{suffix}", None)
+                if get is not None and set_ is not None:
+                    own = (get, set_)
+                    break
+        calls.append(own or (lib.get_num_threads, lib.set_num_threads))
+    return calls
+
+
+class _one_blas_thread:
     """NumPy's BLAS on one thread inside the block (then its setting restored), for the products that
     the threads of `run_items` compute: the convolution decides its parallelism itself, also when it
     keeps a small batch in one thread (OpenBLAS would otherwise thread a mid-sized product on its own,
-    which on a machine with fewer free cores than BLAS threads makes it slower). Calls BLAS's own
-    get/set functions: threadpoolctl's `limit` costs a few microseconds more, a lot for a 50 us call.
+    which on a machine with fewer free cores than BLAS threads makes it slower). A class rather than a
+    generator, and the libraries' own C functions: this runs around every convolution, and a
+    generator-based context manager alone costs about a microsecond.
     """
-    blas = _blas()
-    libs = blas.lib_controllers if blas is not None else ()
-    changed = [(lib, n) for lib, n in ((lib, lib.num_threads) for lib in libs) if n != 1]
-    for lib, _ in changed:
-        lib.set_num_threads(1)
-    try:
-        yield
-    finally:
-        for lib, n in changed:
-            lib.set_num_threads(n)
+
+    def __enter__(self):
+        self.changed = [(set_, n) for get, set_ in _blas_thread_calls() if (n := get()) != 1]
+        for set_, _ in self.changed:
+            set_(1)
+
+    def __exit__(self, *exc):
+        for set_, n in self.changed:
+            set_(n)
 
 
 def blas_threads():
     """How many threads NumPy's BLAS may use now (1 without threadpoolctl)."""
-    blas = _blas()
-    return max(lib.num_threads for lib in blas.lib_controllers) if blas is not None else 1
+    return max((get() for get, _ in _blas_thread_calls()), default=1)
 
 
 def cores():
