@@ -25,10 +25,11 @@ if not any(os.path.isdir(os.path.join(p, "nnbook")) for p in sys.path if p):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from nnbook.scratch import _threads, conv, conv2d_backward, conv2d_forward  # noqa: E402
 
-SHAPES = [  # N, C, H(=W), F, K, padding: the bench shapes, the digits CNN's, and sizes between them
+SHAPES = [  # N, C, H(=W), F, K, padding: the bench shapes, the digits CNN's (DIGITS_NET, then the LeNet-like one), sizes between
     (64, 3, 32, 16, 5, 0), (16, 3, 32, 16, 5, 0), (24, 3, 32, 16, 5, 0),
     (64, 16, 14, 32, 3, 0), (24, 16, 14, 32, 3, 0), (32, 16, 14, 32, 3, 0),
     (64, 1, 28, 8, 3, 0), (128, 1, 28, 8, 3, 0), (192, 1, 28, 8, 3, 0), (256, 1, 28, 8, 3, 0),
+    (32, 1, 8, 32, 3, 1), (32, 32, 8, 64, 3, 1),
     (32, 1, 8, 24, 3, 1), (128, 1, 8, 24, 3, 1), (256, 1, 8, 24, 3, 1),
     (32, 24, 4, 48, 3, 1), (64, 24, 4, 48, 3, 1), (96, 24, 4, 48, 3, 1), (128, 24, 4, 48, 3, 1),
     (32, 3, 32, 8, 3, 1), (64, 3, 32, 8, 3, 1), (128, 3, 32, 8, 3, 1),

@@ -28,11 +28,12 @@ if not any(os.path.isdir(os.path.join(p, "nnbook")) for p in sys.path if p):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from nnbook.scratch import _threads, conv, conv2d_backward, conv2d_forward  # noqa: E402
 
-SHAPES = [  # N, C, H(=W), F, K, padding: the three bench shapes, then the digits CNN's two convolutions
-    (64, 3, 32, 16, 5, 0),
+SHAPES = [  # N, C, H(=W), F, K, padding: the three bench shapes, then the two convolutions of the digits CNN
+    (64, 3, 32, 16, 5, 0),    # (nnbook.scratch.DIGITS_NET, batches of 32), then the LeNet-like net's second one
     (64, 16, 14, 32, 3, 0),
     (128, 1, 28, 8, 3, 0),
-    (32, 1, 8, 24, 3, 1),
+    (32, 1, 8, 32, 3, 1),
+    (32, 32, 8, 64, 3, 1),
     (32, 24, 4, 48, 3, 1),
 ]
 LIMIT = 1.05
