@@ -1,6 +1,6 @@
 """Does the NumPy convolution get slower with more threads? Time at 1, 2, 4, ... threads, in one process.
 
-    .venv/bin/python bench/bench_scaling.py [--threads 1,2,4,8,16] [--rounds 200] [--ignore-cores]
+    .venv/bin/python bench/bench_scaling.py [--threads 1,2,4,8,16] [--rounds 400] [--ignore-cores]
 
 NumPy only (no PyTorch in the process). For each shape, forward and forward+backward are timed with
 NumPy's BLAS limited to t threads (threadpoolctl, which allows more threads than cores), one call at a
@@ -110,7 +110,7 @@ def worst_step(ms, threads):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", default="1,2,4,8,16")
-    p.add_argument("--rounds", type=int, default=200)
+    p.add_argument("--rounds", type=int, default=400)
     p.add_argument("--ignore-cores", action="store_true")
     p.add_argument("--part-cost", type=int, help="override nnbook.scratch._threads.PART_COST (tuning)")
     a = p.parse_args()

@@ -87,7 +87,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", help="comma-separated thread counts (default 1, 2, 4, ... up to the cores)")
     p.add_argument("--repeats", type=int, default=30, help="timings per variant in each bench (best is kept)")
-    p.add_argument("--rounds", type=int, default=200, help="timed calls per count in bench_scaling.py")
+    p.add_argument("--rounds", type=int, default=400, help="timed calls per count in bench_scaling.py")
     a = p.parse_args()
     threads = [int(t) for t in a.threads.split(",")] if a.threads else default_threads(cores())
     print(f"nnbook benchmarks, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")

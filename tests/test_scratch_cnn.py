@@ -273,12 +273,13 @@ def test_part_count_rule():
         assert all(k == 1 or work >= 2 * k * k * PART_COST for k in ks)
 
 
-# (N, C, H=W, F, K, padding): threads the forward and the backward pass get on two cores. In
-# bench/bench_parts.py (README, "Performance") the bench shapes' passes and the second convolution of
-# the digits CNN (DIGITS_NET) ran 20-35% faster with a second thread at the median, and are split; the
-# digits CNN's first convolution and the LeNet-like net's second one ran 1.2-4 times slower with it,
-# a 28x28 forward pass of 128 images 1.25 times: they stay in one part. (That batch's backward pass,
-# work under 8 * PART_COST, gained about 15% and stays in one part too: the rule errs on the safe side.)
+# (N, C, H=W, F, K, padding): threads the forward and the backward pass get on two cores. In three
+# runs of bench/bench_parts.py (README, "Performance") the bench shapes' passes and the second
+# convolution of the digits CNN (DIGITS_NET) ran 10-35% faster with a second thread at the median,
+# and are split; the digits CNN's first convolution and the LeNet-like net's second one ran 1.2-4.3
+# times slower with it, a 28x28 forward pass of 128 images 1.3-1.4 times: they stay in one part.
+# (That batch's backward pass, work under 8 * PART_COST, gained 7-18% and stays in one part too:
+# the rule errs on the safe side.)
 MEASURED_PARTS = [((64, 3, 32, 16, 5, 0), [2, 2]), ((64, 16, 14, 32, 3, 0), [2, 2]),
                   ((128, 1, 28, 8, 3, 0), [1, 1]), ((32, 1, 8, 32, 3, 1), [1, 1]),
                   ((32, 32, 8, 64, 3, 1), [2, 2]), ((32, 24, 4, 48, 3, 1), [1, 1])]
