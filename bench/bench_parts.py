@@ -25,7 +25,10 @@ if not any(os.path.isdir(os.path.join(p, "nnbook")) for p in sys.path if p):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from nnbook.scratch import _threads, conv, conv2d_backward, conv2d_forward  # noqa: E402
 
-SHAPES = [  # N, C, H(=W), F, K, padding: the bench shapes, the digits CNN's (DIGITS_NET, then the LeNet-like one), sizes between
+from bench_scaling import conv_data  # noqa: E402  (bench/ is on sys.path when a script in it runs)
+
+SHAPES = [  # N, C, H(=W), F, K, padding: the bench shapes, the digits CNN's (DIGITS_NET, then the
+    # LeNet-like net's), and sizes between them
     (64, 3, 32, 16, 5, 0), (16, 3, 32, 16, 5, 0), (24, 3, 32, 16, 5, 0),
     (64, 16, 14, 32, 3, 0), (24, 16, 14, 32, 3, 0), (32, 16, 14, 32, 3, 0),
     (64, 1, 28, 8, 3, 0), (128, 1, 28, 8, 3, 0), (192, 1, 28, 8, 3, 0), (256, 1, 28, 8, 3, 0),
@@ -40,15 +43,9 @@ PARTS = {"k": 1}                                   # the part count every call g
 def cases():
     """[(label, pass, work, function)] for every shape's forward and backward pass, on float32 data."""
     out = []
-    for i, (N, C, H, F, K, P) in enumerate(SHAPES):
-        rng = np.random.default_rng(i)
-        x = rng.standard_normal((N, C, H, H), dtype=np.float32)
-        w = rng.standard_normal((F, C, K, K), dtype=np.float32)
-        b = rng.standard_normal(F, dtype=np.float32)
-        Ho = H + 2 * P - K + 1
-        dout = rng.standard_normal((N, F, Ho, Ho), dtype=np.float32)
+    for i, shape in enumerate(SHAPES):
+        label, x, w, b, P, dout = conv_data(i, shape)
         cache = conv2d_forward(x, w, b, padding=P)[1]
-        label = f"N{N} C{C} {H}x{H} F{F} K{K}" + (f" P{P}" if P else "")
         fwd = lambda x=x, w=w, b=b, P=P: conv2d_forward(x, w, b, padding=P)     # noqa: E731
         bwd = lambda dout=dout, cache=cache: conv2d_backward(dout, cache)      # noqa: E731
         out += [(label, "fwd", work_of(fwd), fwd), (label, "bwd", work_of(bwd), bwd)]

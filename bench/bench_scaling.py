@@ -39,17 +39,23 @@ SHAPES = [  # N, C, H(=W), F, K, padding: the three bench shapes, then the two c
 LIMIT = 1.05
 
 
+def conv_data(seed, shape):
+    """label, x, w, b, padding and an upstream gradient dout for one (N, C, H(=W), F, K, padding) shape, float32."""
+    N, C, H, F, K, P = shape
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((N, C, H, H), dtype=np.float32)
+    w = rng.standard_normal((F, C, K, K), dtype=np.float32)
+    b = rng.standard_normal(F, dtype=np.float32)
+    Ho = H + 2 * P - K + 1
+    dout = rng.standard_normal((N, F, Ho, Ho), dtype=np.float32)
+    return f"N{N} C{C} {H}x{H} F{F} K{K}" + (f" P{P}" if P else ""), x, w, b, P, dout
+
+
 def cases():
     """{(shape label, 'fwd' or 'f+b'): function} on float32 data."""
     out = {}
-    for i, (N, C, H, F, K, P) in enumerate(SHAPES):
-        rng = np.random.default_rng(i)
-        x = rng.standard_normal((N, C, H, H), dtype=np.float32)
-        w = rng.standard_normal((F, C, K, K), dtype=np.float32)
-        b = rng.standard_normal(F, dtype=np.float32)
-        Ho = H + 2 * P - K + 1
-        dout = rng.standard_normal((N, F, Ho, Ho), dtype=np.float32)
-        label = f"N{N} C{C} {H}x{H} F{F} K{K}" + (f" P{P}" if P else "")
+    for i, shape in enumerate(SHAPES):
+        label, x, w, b, P, dout = conv_data(i, shape)
 
         def fwd(x=x, w=w, b=b, P=P):
             conv2d_forward(x, w, b, padding=P)
