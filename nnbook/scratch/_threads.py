@@ -14,10 +14,11 @@ at a time under the GIL), and these costs add up one after another: k threads co
 top of work / k. Doubling k therefore pays only while work / (2k) > k * k0, i.e. k <= sqrt(work / (2 k0)).
 `PART_COST` is k0 in the same unit as the work (multiply-adds), measured with `bench/bench_parts.py`:
 it times convolutions of many sizes with one and with two threads, one call at a time, alternating,
-and the smallest work at which every larger one gained from the second thread sets k0 (README,
-"Performance"). Below it a second thread often made the call slower: waking a thread on another
-core, and the Python code of each item that the threads run one at a time under the GIL, cost
-0.15-0.3 ms per call there, more than half of a small call. A batch too small for two threads stays in one.
+and the smallest work from which on every pass gained at least 10% from the second thread (at the
+median, on a 2-core AMD EPYC) is 8 k0, where two parts start (README, "Performance"). Below it a
+second thread often made the call slower: waking a thread on another core, and the Python code of
+each item that the threads run one at a time under the GIL, cost 0.15-0.3 ms per call there, more
+than half of a small call. A batch too small for two threads stays in one.
 
 How the work is shared (`split_batch`, `run_items`): the batch is cut into items of a few images,
 and each thread takes the next item whenever it has finished one. On a machine busy with other
