@@ -60,11 +60,11 @@ def _blas_thread_calls():
     blas = _blas()
     calls = []
     for lib in blas.lib_controllers if blas is not None else ():
-        own = None
-        if lib.internal_api == "openblas" and lib.threading_layer == "pthreads":
+        own, dynlib = None, getattr(lib, "dynlib", None)     # the ctypes handle (threadpoolctl 3.x)
+        if dynlib is not None and lib.internal_api == "openblas" and lib.threading_layer == "pthreads":
             for prefix, suffix in itertools.product(("", "scipy_"), ("", "64_", "_64")):   # how builds name them
-                get = getattr(lib.dynlib, f"{prefix}openblas_get_num_threads{suffix}", None)
-                set_ = getattr(lib.dynlib, f"{prefix}openblas_set_num_threads{suffix}", None)
+                get = getattr(dynlib, f"{prefix}openblas_get_num_threads{suffix}", None)
+                set_ = getattr(dynlib, f"{prefix}openblas_set_num_threads{suffix}", None)
                 if get is not None and set_ is not None:
                     own = (get, set_)
                     break
