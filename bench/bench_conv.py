@@ -44,6 +44,8 @@ if not any(os.path.isdir(os.path.join(p, "nnbook")) for p in sys.path if p):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from nnbook.scratch import _threads, conv2d_backward, conv2d_forward  # noqa: E402
 
+from bench_scaling import conv_data, parts_of  # noqa: E402  (bench/ is on sys.path when a script in it runs)
+
 if args.part_cost:
     _threads.PART_COST = args.part_cost
 
@@ -63,11 +65,7 @@ def timed(fn):
 
 def make_data(N, C, H, Fn, K, seed):
     """x: (N, C, H, H), w: (Fn, C, K, K), b: (Fn,), dout: (N, Fn, H-K+1, H-K+1), float32, from seed."""
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((N, C, H, H), dtype=np.float32)
-    w = rng.standard_normal((Fn, C, K, K), dtype=np.float32)
-    b = rng.standard_normal(Fn, dtype=np.float32)
-    dout = rng.standard_normal((N, Fn, H - K + 1, H - K + 1), dtype=np.float32)
+    _, x, w, b, _, dout = conv_data(seed, (N, C, H, Fn, K, 0))
     return x, w, b, dout
 
 
@@ -165,8 +163,8 @@ def main():
     errors = [max_rel_error(*make_data(*shape, seed=i)) for i, shape in enumerate(SHAPES)]
     best = measure(args.repeats)
     with threadpool_limits(limits=args.threads, user_api="blas"):
-        parts = [[_threads.split_batch(N, N * (C * K * K + 1) * (H - K + 1) * H * (Fn + 16), N)[0]]
-                 for N, C, H, Fn, K in SHAPES]
+        parts = [int(parts_of(lambda x=x, w=w, b=b: conv2d_forward(x, w, b)))       # threads of the forward pass
+                 for x, w, b, _ in (make_data(*shape, seed=i) for i, shape in enumerate(SHAPES))]
     header = (f"{'shape (N, C, H=W, F, K)':<26}{'torch fwd':>11}{'numpy fwd':>11}{'ratio':>7}"
               f"{'torch f+b':>11}{'numpy f+b':>11}{'ratio':>7}{'thr':>5}{'max rel err':>13}")
     print(header)
@@ -179,9 +177,9 @@ def main():
         r_fb = t["numpy_fb"] / t["torch_fb"]
         worst = max(worst, r_f, r_fb)
         print(f"{f'N{N} C{C} {H}x{H} F{Fn} K{K}':<26}{t['torch_fwd']:>9.2f}ms{t['numpy_fwd']:>9.2f}ms"
-              f"{r_f:>6.2f}x{t['torch_fb']:>9.2f}ms{t['numpy_fb']:>9.2f}ms{r_fb:>6.2f}x{parts[i][0]:>5}"
+              f"{r_f:>6.2f}x{t['torch_fb']:>9.2f}ms{t['numpy_fb']:>9.2f}ms{r_fb:>6.2f}x{parts[i]:>5}"
               f"{errors[i]:>13.1e}")
-        rows.append({"shape": f"N{N} C{C} {H}x{H} F{Fn} K{K}", **t, "parts_fwd": parts[i][0]})
+        rows.append({"shape": f"N{N} C{C} {H}x{H} F{Fn} K{K}", **t, "parts_fwd": parts[i]})
     verdict = "met" if worst <= GOAL else "NOT met"
     print(f"worst ratio {worst:.2f}x; goal <= {GOAL:.1f}x: {verdict}")
     print("RESULT " + json.dumps({"bench": "conv", "threads": args.threads, "rows": rows, "worst": worst,

@@ -33,3 +33,10 @@ def test_bench_parts_sorts_by_work_and_names_a_part_cost():
     assert works == sorted(works) and len(works) == 44
     assert r["start"] in works or r["start"] == works[-1] + 1
     assert all(len(row["p10"]) == len(row["median"]) == 2 for row in r["rows"])
+
+
+def test_bench_conv_reports_the_three_shapes():
+    r = result("bench_conv.py", "--threads", "1", "--repeats", "1", "--same-process")
+    assert [row["shape"] for row in r["rows"]] == ["N64 C3 32x32 F16 K5", "N64 C16 14x14 F32 K3", "N128 C1 28x28 F8 K3"]
+    assert [row["parts_fwd"] for row in r["rows"]] == [1, 1, 1]      # one thread allowed: one part
+    assert all(row[k] > 0 for row in r["rows"] for k in ("torch_fwd", "torch_fb", "numpy_fwd", "numpy_fb"))
